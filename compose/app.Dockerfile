@@ -1,0 +1,23 @@
+# One image for every Python service of the stack (api, worker, beat, migrate, gateway).
+# PYTHON_IMAGE is the official python image, or the offline kit's drop-in (scripts/images.sh).
+ARG PYTHON_IMAGE=python:3.11.10-slim-bookworm
+FROM ${PYTHON_IMAGE}
+
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_CERT=/etc/ssl/certs/ca-certificates.crt
+
+# The host's locally added CA certificates (copied here by scripts/images.sh; possibly none),
+# so that pip works behind an intercepting proxy — the corporate-proxy recipe.
+COPY compose/certs/ /usr/local/share/ca-certificates/arena-host/
+RUN update-ca-certificates >/dev/null
+
+WORKDIR /app/services
+# Dependencies before sources: a code change does not reinstall them.
+COPY services/requirements.txt ./requirements.txt
+RUN pip install -r requirements.txt
+
+COPY services/ ./
+ENV PYTHONPATH=/app/services

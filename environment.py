@@ -1,0 +1,88 @@
+"""behave hooks: the stack's lifecycle, a fresh tenant per feature, report attachments on failure.
+
+The mechanics live in harness/; this file only says when each thing happens.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import allure
+from allure_commons.types import AttachmentType
+from behave.model_core import Status
+
+from harness import fixtures
+from harness.api import ArenaClient, ExchangeLog
+from harness.gateway import GatewayClient
+from harness.lifecycle import GuardedTeardown
+from harness.probes import PostgresProbe
+from harness.settings import REPORTS_DIR, Settings
+from harness.stack import LOG_SERVICES, make_stack
+from harness.tenants import close_tenant, open_tenant
+from harness.timing import PhaseTimer
+
+
+def before_all(context):
+    context.timer = PhaseTimer(REPORTS_DIR / "timings.json")
+    context.settings = Settings.load(context.config.userdata)
+    context.stack = make_stack(context.settings)
+    # Installed before anything starts, so that an interrupt during the build still tears down.
+    context.teardown = GuardedTeardown(lambda: _teardown(context)).install()
+
+    endpoints = context.stack.start(context.timer)
+    context.endpoints = endpoints
+    context.admin = ArenaClient(endpoints.api_url, admin_token=context.settings.admin_token)
+    context.gateway = GatewayClient(endpoints.gateway_url)
+    context.db = PostgresProbe(endpoints.database_url)
+    with context.timer.phase("seed"):
+        for provider in fixtures.providers():
+            context.admin.put_provider(provider["name"], provider["base_url"], provider["api_key"])
+    context.features_started = time.monotonic()
+
+
+def after_all(context):
+    if getattr(context, "features_started", None):
+        context.timer.record("features", time.monotonic() - context.features_started)
+    if hasattr(context, "teardown"):
+        context.teardown.run()
+    print(f"[timing] {context.timer.summary()}", file=sys.stderr, flush=True)
+
+
+def _teardown(context):
+    for name in ("admin", "gateway", "db"):
+        if hasattr(context, name):
+            getattr(context, name).close()
+    if getattr(context.stack, "managed", False) and getattr(context.stack, "endpoints", None):
+        _save_stack_logs(context)
+    context.stack.stop(context.timer)
+
+
+def before_feature(context, feature):
+    context.exchanges = ExchangeLog()
+    context.me = open_tenant(context.admin, context.endpoints.api_url, context.db,
+                             label=feature.name, log=context.exchanges)
+    context.other_tenants = []
+
+
+def after_feature(context, feature):
+    for session in [*context.other_tenants, context.me]:
+        close_tenant(context.admin, session)
+
+
+def before_scenario(context, scenario):
+    context.exchanges.clear()
+
+
+def after_scenario(context, scenario):
+    if scenario.status == Status.failed:
+        allure.attach(context.exchanges.render(), name="API exchanges (secrets masked)",
+                      attachment_type=AttachmentType.TEXT)
+        allure.attach(context.stack.logs(LOG_SERVICES, tail=120), name="Recent service logs",
+                      attachment_type=AttachmentType.TEXT)
+
+
+def _save_stack_logs(context):
+    path = REPORTS_DIR / "logs" / "stack.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(context.stack.logs(tail=2000))

@@ -1,0 +1,57 @@
+@integration @INT-001 @allure.label.epic:Runs @allure.label.feature:Run_lifecycle
+Feature: An evaluation run completes end to end
+  As an evaluation owner
+  I want to run a dataset of questions against a model and get a score
+  So that I can tell how well a model answers questions whose answers I know
+
+  The provider is the stack's deterministic test gateway: "gpt-3.5-turbo" answers tersely
+  ("5"), "gpt-4o-mini" answers in a sentence ("The answer is 5.").
+
+  Background:
+    Given a dataset of 3 arithmetic questions
+
+  @smoke @critical @allure.tms:INT-001
+  Scenario: A run on a reliable model completes with a perfect score
+    When I start a run of that dataset on model "gpt-3.5-turbo"
+    Then the run is accepted as queued
+    And the run completes within 30 seconds
+    And the run's score is 1.0
+    And every question has exactly one stored result
+    And every stored result belongs to my tenant
+    And every result records the model that served it and its token usage
+    And the run's token usage is the sum of its results' usage
+    And the provider was called exactly once per question for that run
+
+  @normal
+  Scenario Outline: The score reflects how the model answers and how answers are scored
+    When I start a run of that dataset on model "<model>" scored by "<scorer>"
+    Then the run completes within 30 seconds
+    And the run's score is <score>
+
+    Examples: Terse and verbose models under both scorers
+      | model         | scorer      | score |
+      | gpt-3.5-turbo | exact_match | 1.0   |
+      | gpt-3.5-turbo | contains    | 1.0   |
+      | gpt-4o-mini   | exact_match | 0.0   |
+      | gpt-4o-mini   | contains    | 1.0   |
+
+  @normal
+  Scenario: Another tenant cannot see my run
+    When I start a run of that dataset on model "gpt-3.5-turbo"
+    Then the run completes within 30 seconds
+    When another tenant looks up that run
+    Then they are told that it does not exist
+    And they do not see its results
+
+  @normal
+  Scenario Outline: A request that cannot be evaluated is refused and nothing is stored
+    When I try to <request>
+    Then it is refused with status <status> and a message naming "<names>"
+    And nothing new is stored for my tenant
+
+    Examples: Bad datasets and runs
+      | request                                   | status | names    |
+      | create a dataset with no questions        | 422    | samples  |
+      | start a run with the scorer "telepathy"   | 422    | scorer   |
+      | start a run on the provider "nowhere"     | 422    | provider |
+      | start a run of a dataset that is not mine | 404    | dataset  |

@@ -1,0 +1,130 @@
+"""Arena HTTP client for steps and hooks. Records every exchange (secrets masked) for the report."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from harness import secrets
+
+
+@dataclass
+class Exchange:
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str
+    status: int | None
+    response_body: str
+    elapsed_ms: float
+
+    def render(self) -> str:
+        return (f"{self.method} {self.url}\n{json.dumps(self.request_headers)}\n{self.request_body}\n"
+                f"--> {self.status} in {self.elapsed_ms:.0f} ms\n{self.response_body}\n")
+
+
+class ExchangeLog:
+    """The last API exchanges of a scenario, attached to the report when it fails."""
+
+    def __init__(self, size: int = 50) -> None:
+        self.items: deque[Exchange] = deque(maxlen=size)
+
+    def clear(self) -> None:
+        self.items.clear()
+
+    def render(self) -> str:
+        return "\n".join(exchange.render() for exchange in self.items) or "(no API exchanges)"
+
+
+def _body_text(content: bytes, limit: int = 4000) -> str:
+    text = content.decode("utf-8", errors="replace")
+    return secrets.mask(text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)")
+
+
+class ArenaClient:
+    def __init__(self, base_url: str, *, api_key: str | None = None, admin_token: str | None = None,
+                 log: ExchangeLog | None = None, timeout: float = 10.0) -> None:
+        headers = {}
+        if api_key:
+            headers["X-API-Key"] = api_key
+            secrets.register(api_key)
+        if admin_token:
+            headers["X-Admin-Token"] = admin_token
+            secrets.register(admin_token)
+        self.log = log if log is not None else ExchangeLog()
+        self.http = httpx.Client(base_url=base_url, headers=headers, timeout=timeout)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        response = self.http.request(method, path, **kwargs)
+        request = response.request
+        self.log.items.append(Exchange(
+            method=method, url=str(request.url), request_headers=secrets.mask_headers(dict(request.headers)),
+            request_body=_body_text(request.content), status=response.status_code,
+            response_body=_body_text(response.content), elapsed_ms=response.elapsed.total_seconds() * 1000,
+        ))
+        return response
+
+    # --- admin -------------------------------------------------------------------------------
+    def create_tenant(self, name: str) -> dict:
+        tenant = expect(self.request("POST", "/admin/tenants", json={"name": name}), 201)
+        secrets.register(tenant["api_key"])
+        return tenant
+
+    def delete_tenant(self, tenant_id: str) -> None:
+        expect(self.request("DELETE", f"/admin/tenants/{tenant_id}"), 204)
+
+    def put_provider(self, name: str, base_url: str, api_key: str) -> dict:
+        secrets.register(api_key)
+        return expect(self.request("PUT", f"/admin/providers/{name}",
+                                   json={"base_url": base_url, "api_key": api_key}), 200)
+
+    # --- tenant ------------------------------------------------------------------------------
+    def health(self) -> httpx.Response:
+        return self.request("GET", "/health")
+
+    def create_dataset(self, name: str, samples: list[dict]) -> httpx.Response:
+        return self.request("POST", "/datasets", json={"name": name, "samples": samples})
+
+    def start_run(self, dataset_id: str, model: str, *, provider: str = "gateway",
+                  scorer: str = "exact_match") -> httpx.Response:
+        return self.request("POST", "/runs", json={"dataset_id": dataset_id, "provider": provider,
+                                                   "model": model, "scorer": scorer})
+
+    def get_run(self, run_id: str) -> httpx.Response:
+        return self.request("GET", f"/runs/{run_id}")
+
+    def run(self, run_id: str) -> dict:
+        return expect(self.get_run(run_id), 200)
+
+    def results(self, run_id: str) -> list[dict]:
+        return expect(self.request("GET", f"/runs/{run_id}/results"), 200)
+
+
+class UnexpectedResponse(AssertionError):
+    pass
+
+
+def expect(response: httpx.Response, status: int) -> Any:
+    """The JSON body of `response`, or an assertion error naming the call and what came back."""
+    if response.status_code != status:
+        raise UnexpectedResponse(
+            f"{response.request.method} {response.request.url.path} answered {response.status_code}, "
+            f"expected {status}: {_body_text(response.content, 600)}"
+        )
+    return response.json() if response.content else None
+
+
+def error_of(response: httpx.Response) -> dict:
+    """The `error` object of an Arena error response ({} when the body is not the error shape)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body.get("error", {}) if isinstance(body, dict) else {}

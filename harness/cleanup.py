@@ -1,0 +1,98 @@
+"""Find and remove what crashed runs left behind: containers, networks and volumes by label.
+
+Every resource of a suite stack carries `org.arena.acceptance=true` and
+`org.arena.acceptance.owner=<host>:<pid>`. A stack whose owner process is gone on this host is
+stale. Kept development stacks (owner `keep`) are left alone.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+
+import docker
+from docker.errors import APIError, NotFound
+
+ACCEPTANCE_LABEL = "org.arena.acceptance=true"
+OWNER_LABEL = "org.arena.acceptance.owner"
+PROJECT_LABEL = "com.docker.compose.project"
+
+
+def owner_id(pid: int | None = None) -> str:
+    return f"{socket.gethostname()}:{pid or os.getpid()}"
+
+
+def _owner_alive(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if owner in {"keep", "manual"} or host != socket.gethostname() or not pid.isdigit():
+        return True  # not ours to judge: another host's run, a kept stack, or a manual `up`
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stale_projects(client: docker.DockerClient | None = None) -> set[str]:
+    """Names of acceptance projects whose owning suite process no longer exists."""
+    client = client or docker.from_env()
+    stale = set()
+    resources = (
+        [(c.labels, c) for c in client.containers.list(all=True, filters={"label": ACCEPTANCE_LABEL})]
+        + [(n.attrs.get("Labels") or {}, n) for n in client.networks.list(filters={"label": ACCEPTANCE_LABEL})]
+        + [(v.attrs.get("Labels") or {}, v) for v in client.volumes.list(filters={"label": ACCEPTANCE_LABEL})]
+    )
+    for labels, _ in resources:
+        project = labels.get(PROJECT_LABEL)
+        if project and not _owner_alive(labels.get(OWNER_LABEL, "manual")):
+            stale.add(project)
+    return stale
+
+
+def remove_project(project: str, client: docker.DockerClient | None = None) -> int:
+    """Remove every container, network and volume of `project`; return how many were removed."""
+    client = client or docker.from_env()
+    selector = {"label": f"{PROJECT_LABEL}={project}"}
+    removed = 0
+    for container in client.containers.list(all=True, filters=selector):
+        removed += _quietly(lambda c=container: c.remove(force=True, v=True))
+    for network in client.networks.list(filters=selector):
+        removed += _quietly(network.remove)
+    for volume in client.volumes.list(filters=selector):
+        removed += _quietly(lambda v=volume: v.remove(force=True))
+    return removed
+
+
+def remove_stale_stacks() -> list[str]:
+    client = docker.from_env()
+    projects = sorted(stale_projects(client))
+    for project in projects:
+        count = remove_project(project, client)
+        print(f"[stack] removed stale stack {project} ({count} resources) left by a crashed run",
+              file=sys.stderr, flush=True)
+    return projects
+
+
+def leftovers(project: str) -> dict[str, list[str]]:
+    """What still exists of `project` (for tests that prove teardown left nothing)."""
+    client = docker.from_env()
+    selector = {"label": f"{PROJECT_LABEL}={project}"}
+    return {
+        "containers": [c.name for c in client.containers.list(all=True, filters=selector)],
+        "networks": [n.name for n in client.networks.list(filters=selector)],
+        "volumes": [v.name for v in client.volumes.list(filters=selector)],
+    }
+
+
+def _quietly(action) -> int:
+    try:
+        action()
+        return 1
+    except NotFound:
+        return 0
+    except APIError as err:
+        print(f"[stack] could not remove a resource: {err}", file=sys.stderr)
+        return 0

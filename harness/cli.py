@@ -1,0 +1,102 @@
+"""`arena-stack`: the stack for local debugging (the kept stack that `-D keep_stack=true` reuses).
+
+  arena-stack up [--fresh] [--with-beat]   build and start, wait until healthy, print the ports
+  arena-stack status                       services with state and health
+  arena-stack ports                        the URLs the suite would use
+  arena-stack logs [SERVICE ...] [--tail N] [--follow]
+  arena-stack down                         remove containers, networks and volumes
+  arena-stack clean                        remove stacks left behind by crashed suite runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from harness import cleanup
+from harness.settings import Settings
+from harness.stack import ComposeStack
+from harness.timing import PhaseTimer
+from harness.settings import REPORTS_DIR
+
+
+def _stack(with_beat: bool = False) -> ComposeStack:
+    settings = Settings.load({"keep_stack": "true", "with_beat": str(with_beat)})
+    return ComposeStack(settings)
+
+
+def cmd_up(args) -> int:
+    stack = _stack(args.with_beat)
+    if args.fresh:
+        stack.project.down()
+    endpoints = stack.start(PhaseTimer(REPORTS_DIR / "timings-dev.json"))
+    _print_endpoints(endpoints)
+    print("run the suite against it: behave -D keep_stack=true --tags=@integration")
+    return 0
+
+
+def cmd_status(args) -> int:
+    for state in _stack().project.ps():
+        print(f"{state.get('Service', '?'):10} {state.get('State', '?'):10} "
+              f"{state.get('Health') or '-':10} {state.get('Status', '')}")
+    return 0
+
+
+def cmd_ports(args) -> int:
+    _print_endpoints(_stack().discover())
+    return 0
+
+
+def cmd_logs(args) -> int:
+    project = _stack().project
+    if args.follow:
+        project.run("logs", "--follow", "--tail", str(args.tail), *args.services, capture=False, check=False)
+        return 0
+    print(project.logs(args.services or None, tail=args.tail))
+    return 0
+
+
+def cmd_down(args) -> int:
+    _stack(with_beat=True).project.down()
+    print("stack removed")
+    return 0
+
+
+def cmd_clean(args) -> int:
+    removed = cleanup.remove_stale_stacks()
+    print(f"removed {len(removed)} stale stack(s)")
+    return 0
+
+
+def _print_endpoints(endpoints) -> None:
+    for name, value in vars(endpoints).items():
+        print(f"{name:13} {value}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="arena-stack", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="build, start and wait until healthy")
+    up.add_argument("--fresh", action="store_true", help="remove the existing stack and its volumes first")
+    up.add_argument("--with-beat", action="store_true", help="also start the beat scheduler")
+    up.set_defaults(func=cmd_up)
+    sub.add_parser("status", help="state and health of each service").set_defaults(func=cmd_status)
+    sub.add_parser("ports", help="discovered URLs").set_defaults(func=cmd_ports)
+    logs = sub.add_parser("logs", help="service logs (secrets masked)")
+    logs.add_argument("services", nargs="*")
+    logs.add_argument("--tail", type=int, default=100)
+    logs.add_argument("--follow", action="store_true")
+    logs.set_defaults(func=cmd_logs)
+    sub.add_parser("down", help="remove the stack").set_defaults(func=cmd_down)
+    sub.add_parser("clean", help="remove stale stacks of crashed runs").set_defaults(func=cmd_clean)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except Exception as err:  # a debugging tool: say what failed, no traceback
+        print(f"arena-stack {args.command}: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

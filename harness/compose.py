@@ -1,0 +1,103 @@
+"""Docker Compose control of one stack (one compose project), through the `docker compose` CLI.
+
+Compose v2 has no Python API; the CLI is its stable interface. Everything Docker-level that is
+not a compose verb (labels, health states) goes through the Docker SDK in `cleanup`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness import secrets
+from harness.settings import COMPOSE_FILE
+
+
+class ComposeError(RuntimeError):
+    """A compose command failed; the message names the command and what it printed."""
+
+
+@dataclass
+class ComposeProject:
+    name: str
+    compose_file: Path = COMPOSE_FILE
+    profiles: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+
+    def _base(self) -> list[str]:
+        cmd = ["docker", "compose", "-p", self.name, "-f", str(self.compose_file)]
+        for profile in self.profiles:
+            cmd += ["--profile", profile]
+        return cmd
+
+    def run(self, *args: str, timeout: float | None = None, capture: bool = True,
+            check: bool = True, shielded: bool = False) -> subprocess.CompletedProcess[str]:
+        """Run `docker compose <args>` for this project.
+
+        `shielded` starts it in its own session so that a Ctrl-C at the terminal does not reach
+        it: teardown must finish even when the user interrupts again.
+        """
+        cmd = self._base() + list(args)
+        try:
+            proc = subprocess.run(
+                cmd, env={**os.environ, **self.env}, text=True, timeout=timeout,
+                stdout=subprocess.PIPE if capture else None,
+                stderr=subprocess.STDOUT if capture else None,
+                stdin=subprocess.DEVNULL, start_new_session=shielded,
+            )
+        except subprocess.TimeoutExpired as err:
+            output = err.output.decode() if isinstance(err.output, bytes) else (err.output or "")
+            raise ComposeError(
+                f"`{' '.join(cmd[3:])}` did not finish within {timeout:g} s\n{_tail(output)}"
+            ) from None
+        if check and proc.returncode != 0:
+            raise ComposeError(
+                f"`docker compose {' '.join(args)}` failed with exit code {proc.returncode}\n"
+                f"{_tail(proc.stdout or '')}"
+            )
+        return proc
+
+    def build(self) -> None:
+        self.run("build", capture=not sys.stderr.isatty(), timeout=1800)
+
+    def up(self, wait_timeout: float) -> None:
+        self.run("up", "--detach", "--wait", "--wait-timeout", str(int(wait_timeout)),
+                 "--remove-orphans", timeout=wait_timeout + 60)
+
+    def down(self) -> None:
+        self.run("down", "--volumes", "--remove-orphans", "--timeout", "5",
+                 timeout=180, shielded=True)
+
+    def port(self, service: str, container_port: int) -> tuple[str, int]:
+        out = self.run("port", service, str(container_port), timeout=30).stdout.strip()
+        host, _, port = out.rpartition(":")
+        if not port.isdigit():
+            raise ComposeError(f"no published port for {service}:{container_port} (got {out!r})")
+        return host or "127.0.0.1", int(port)
+
+    def ps(self) -> list[dict]:
+        out = self.run("ps", "--all", "--format", "json", timeout=30).stdout.strip()
+        if not out:
+            return []
+        if out.startswith("["):
+            return json.loads(out)
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+    def logs(self, services: list[str] | None = None, tail: int = 80) -> str:
+        proc = self.run("logs", "--no-color", "--timestamps", "--tail", str(tail),
+                        *(services or []), timeout=60, check=False)
+        return secrets.mask(proc.stdout or "")
+
+    def stop(self, service: str) -> None:
+        self.run("stop", service, timeout=60)
+
+    def start(self, service: str) -> None:
+        self.run("start", service, timeout=60)
+
+
+def _tail(text: str, lines: int = 40) -> str:
+    return "\n".join(secrets.mask(text).rstrip().splitlines()[-lines:])

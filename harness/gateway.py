@@ -1,0 +1,27 @@
+"""The test gateway's inspection API: which provider calls Arena made, filtered by `user`."""
+
+from __future__ import annotations
+
+import httpx
+
+
+def run_user(tenant_id: str, run_id: str) -> str:
+    """The OpenAI `user` field Arena sends for a run (see docs/CONTRACTS.md)."""
+    return f"tenant:{tenant_id}/run:{run_id}"
+
+
+class GatewayClient:
+    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=timeout)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def calls(self, user: str, model: str | None = None) -> list[dict]:
+        params = {"user": user} | ({"model": model} if model else {})
+        response = self.http.get("/_gateway/requests", params=params)
+        response.raise_for_status()
+        return response.json()["requests"]
+
+    def reset(self, user: str | None = None) -> None:
+        self.http.post("/_gateway/reset", params={"user": user} if user else None).raise_for_status()

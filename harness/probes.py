@@ -1,0 +1,55 @@
+"""Read-only checks of the stores, scoped to one tenant: the truth where it lives.
+
+Steps ask questions ("how many runs does my tenant have?"); SQL stays here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+# Tables a probe may count, with the column that scopes them to a tenant.
+TENANT_SCOPED = {
+    "datasets": "tenant_id",
+    "runs": "tenant_id",
+    "results": "tenant_id",
+}
+
+
+class PostgresProbe:
+    def __init__(self, database_url: str) -> None:
+        self.engine: Engine = create_engine(database_url, pool_pre_ping=True, pool_size=2)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def for_tenant(self, tenant_id: str) -> TenantRows:
+        return TenantRows(self.engine, tenant_id)
+
+
+class TenantRows:
+    def __init__(self, engine: Engine, tenant_id: str) -> None:
+        self.engine = engine
+        self.tenant_id = tenant_id
+
+    def _all(self, sql: str, **params) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(text(sql), params)]
+
+    def count(self, table: str) -> int:
+        column = TENANT_SCOPED[table]
+        sql = f"SELECT count(*) AS n FROM {table} WHERE {column} = :tenant"  # noqa: S608 - allow-listed
+        return self._all(sql, tenant=self.tenant_id)[0]["n"]
+
+    def counts(self) -> dict[str, int]:
+        return {table: self.count(table) for table in TENANT_SCOPED}
+
+    def run(self, run_id: str) -> dict | None:
+        rows = self._all("SELECT * FROM runs WHERE id = CAST(:run AS uuid) AND tenant_id = :tenant",
+                         run=run_id, tenant=self.tenant_id)
+        return rows[0] if rows else None
+
+    def results_of_run(self, run_id: str) -> list[dict]:
+        """Every stored result row of a run, whoever owns it (to prove ownership, not assume it)."""
+        return self._all("SELECT * FROM results WHERE run_id = CAST(:run AS uuid) ORDER BY position",
+                         run=run_id)

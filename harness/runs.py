@@ -1,0 +1,28 @@
+"""Waiting on runs, with failure messages that say where the run got stuck."""
+
+from __future__ import annotations
+
+from harness.api import ArenaClient
+from harness.waits import poll_until
+
+TERMINAL = {"completed", "failed"}
+
+
+def describe_run(run: dict) -> str:
+    progress = run.get("progress") or {}
+    return (f"status {run.get('status')!r}, attempts {run.get('attempts')}, "
+            f"progress {progress.get('done')}/{progress.get('total')}, error {run.get('error')!r}")
+
+
+def wait_for_status(api: ArenaClient, run_id: str, status: str, timeout: float) -> dict:
+    """Poll the run until it reaches `status`; fail early if it ends in another terminal state."""
+    run = poll_until(
+        lambda: api.run(run_id),
+        lambda r: r["status"] == status or r["status"] in TERMINAL,
+        timeout=timeout, interval=0.2,
+        what=f"run {run_id} to reach {status!r}", describe=describe_run,
+    )
+    if run["status"] != status:
+        raise AssertionError(f"run {run_id} ended {run['status']!r} while we waited for {status!r}: "
+                             f"{describe_run(run)}")
+    return run

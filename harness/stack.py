@@ -1,0 +1,149 @@
+"""The stack the suite runs against, and how to reach it.
+
+`ComposeStack` owns a stack's whole life (stale cleanup, build, up to healthy, port discovery,
+diagnosis of a failed start, teardown). `ExternalStack` attaches to URLs and owns nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from harness import cleanup
+from harness.compose import ComposeError, ComposeProject
+from harness.settings import KEPT_PROJECT_NAME, PROJECT_PREFIX, REPO_ROOT, Settings
+from harness.timing import PhaseTimer
+
+SERVICE_PORTS = {"api": 8000, "gateway": 8080, "postgres": 5432, "mongo": 27017, "redis": 6379}
+LOG_SERVICES = ["api", "worker", "beat", "gateway", "migrate"]
+
+
+class StackError(RuntimeError):
+    """The stack could not be brought up; the message names the service and its log tail."""
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    api_url: str
+    gateway_url: str
+    database_url: str
+    mongo_url: str
+    redis_url: str | None = None
+
+
+class ExternalStack:
+    """A stack somebody else runs (a shared staging stack): no lifecycle, no faults."""
+
+    managed = False
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.endpoints = Endpoints(settings.api_url, settings.gateway_url,
+                                   settings.database_url, settings.mongo_url)
+
+    def start(self, timer: PhaseTimer) -> Endpoints:
+        print(f"[stack] external mode: using {self.endpoints.api_url}", file=sys.stderr)
+        return self.endpoints
+
+    def stop(self, timer: PhaseTimer) -> None:
+        pass
+
+    def logs(self, services: list[str] | None = None, tail: int = 80) -> str:
+        return "(external mode: service logs are not collected by the suite)"
+
+
+class ComposeStack:
+    managed = True
+
+    def __init__(self, settings: Settings, project_name: str | None = None) -> None:
+        self.settings = settings
+        keep = settings.keep_stack
+        name = project_name or (KEPT_PROJECT_NAME if keep else
+                                f"{PROJECT_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}")
+        self.project = ComposeProject(
+            name=name,
+            profiles=["beat"] if settings.with_beat else [],
+            env={
+                "ARENA_STACK_OWNER": "keep" if keep else cleanup.owner_id(),
+                "ARENA_ADMIN_TOKEN": settings.admin_token,
+            },
+        )
+        self.endpoints: Endpoints | None = None
+
+    def start(self, timer: PhaseTimer) -> Endpoints:
+        ensure_images()
+        cleanup.remove_stale_stacks()
+        print(f"[stack] starting compose project {self.project.name}", file=sys.stderr, flush=True)
+        with timer.phase("build"):
+            self.project.build()
+        with timer.phase("up_to_healthy"):
+            try:
+                self.project.up(self.settings.up_timeout)
+            except ComposeError as err:
+                raise StackError(self.diagnose(str(err))) from None
+        self.endpoints = self.discover()
+        return self.endpoints
+
+    def discover(self) -> Endpoints:
+        def url(service: str, scheme: str = "http") -> str:
+            host, port = self.project.port(service, SERVICE_PORTS[service])
+            return f"{scheme}://{host}:{port}"
+
+        pg_host, pg_port = self.project.port("postgres", SERVICE_PORTS["postgres"])
+        mongo_host, mongo_port = self.project.port("mongo", SERVICE_PORTS["mongo"])
+        return Endpoints(
+            api_url=url("api"),
+            gateway_url=url("gateway"),
+            database_url=f"postgresql+psycopg://arena:arena@{pg_host}:{pg_port}/arena",
+            mongo_url=f"mongodb://{mongo_host}:{mongo_port}/arena",
+            redis_url=url("redis", "redis") + "/0",
+        )
+
+    def diagnose(self, failure: str) -> str:
+        """Name the services that are not healthy and show their log tails."""
+        try:
+            states = self.project.ps()
+        except ComposeError:
+            states = []
+        bad = [s for s in states
+               if s.get("Health") not in ("", "healthy", None)
+               or (s.get("State") == "exited" and s.get("ExitCode", 0) != 0)]
+        lines = [f"the stack {self.project.name} did not become healthy: {failure.splitlines()[0]}"]
+        for state in bad:
+            service = state.get("Service", "?")
+            lines.append(f"--- {service}: state {state.get('State')}, health {state.get('Health') or '-'}, "
+                         f"exit code {state.get('ExitCode')}; last log lines:")
+            lines.append(self.project.logs([service], tail=30))
+        if not bad:
+            lines.append(failure)
+        return "\n".join(lines)
+
+    def stop(self, timer: PhaseTimer) -> None:
+        if self.settings.keep_stack:
+            print(f"[stack] keeping {self.project.name} up (keep_stack); "
+                  f"`arena-stack down --keep` removes it", file=sys.stderr)
+            return
+        with timer.phase("teardown"):
+            self.project.down()
+        left = cleanup.leftovers(self.project.name)
+        if any(left.values()):
+            removed = cleanup.remove_project(self.project.name)
+            print(f"[stack] removed {removed} resources compose left behind: {left}", file=sys.stderr)
+
+    def logs(self, services: list[str] | None = None, tail: int = 80) -> str:
+        return self.project.logs(services, tail)
+
+
+def make_stack(settings: Settings):
+    return ExternalStack(settings) if settings.mode == "external" else ComposeStack(settings)
+
+
+def ensure_images() -> None:
+    """Make sure the images compose will use exist (official or offline kit); see scripts/images.sh."""
+    if (REPO_ROOT / "compose" / ".env").exists() and os.environ.get("ARENA_IMAGES") is None:
+        return
+    subprocess.run(["bash", str(REPO_ROOT / "scripts" / "images.sh")], check=True,
+                   stdin=subprocess.DEVNULL)

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Everything the suite needs on this machine, idempotent and fast when already there:
+# Docker engine + Compose v2, the Python venv, the stack's images, the Allure CLI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ALLURE_VERSION="3.18.0"
+VENV=".venv"
+t0=$SECONDS
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+bash scripts/provision.sh
+
+if [ ! -x "$VENV/bin/behave" ] || [ pyproject.toml -nt "$VENV/.installed" ] || [ services/requirements.txt -nt "$VENV/.installed" ]; then
+  log "creating the Python environment in $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r services/requirements.txt -e '.[dev]'
+  touch "$VENV/.installed"
+fi
+
+bash scripts/images.sh
+
+if [ ! -x .tools/allure/node_modules/.bin/allure ]; then
+  log "installing the Allure CLI ${ALLURE_VERSION} from npm"
+  mkdir -p .tools/allure
+  npm install --prefix .tools/allure --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
+    "allure@${ALLURE_VERSION}" >/dev/null
+fi
+log "ready in $((SECONDS - t0)) s"

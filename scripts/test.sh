@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The project's tests: pytest for the harness and the services, then the acceptance suite.
+# Ends with one line "N passed, N failed" covering both, counted from their JUnit files.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+mkdir -p reports/junit
+rm -f reports/junit/*.xml
+
+.venv/bin/pytest --junitxml=reports/junit/pytest.xml
+pytest_status=$?
+[ $pytest_status -eq 5 ] && pytest_status=0   # no tests collected is not a failure of ours
+
+bash scripts/acceptance.sh
+behave_status=$?
+
+.venv/bin/python scripts/junit_summary.py reports/junit
+summary_status=$?
+[ $pytest_status -eq 0 ] && [ $behave_status -eq 0 ] && [ $summary_status -eq 0 ]

@@ -1,0 +1,19 @@
+"""Steps about datasets: the questions a run evaluates."""
+
+from behave import given, when
+
+from harness import fixtures
+from harness.api import expect
+
+
+@given("a dataset of {count:d} arithmetic questions")
+def step_arithmetic_dataset(context, count):
+    samples = fixtures.dataset_samples("arithmetic", count)
+    context.dataset = expect(context.me.api.create_dataset(f"arithmetic-{count}", samples), 201)
+    context.dataset_samples = samples
+
+
+@when("I try to create a dataset with no questions")
+def step_try_empty_dataset(context):
+    context.stored_before = context.me.rows.counts()
+    context.response = context.me.api.create_dataset("empty", [])
