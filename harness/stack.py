@@ -142,8 +142,9 @@ def make_stack(settings: Settings):
 
 
 def ensure_images() -> None:
-    """Make sure the images compose will use exist (official or offline kit); see scripts/images.sh."""
-    if (REPO_ROOT / "compose" / ".env").exists() and os.environ.get("ARENA_IMAGES") is None:
-        return
+    """Make sure the base images compose will use exist: official, or the offline kit's builds.
+
+    scripts/images.sh decides, writes compose/.env, and is a sub-second no-op when all is there.
+    """
     subprocess.run(["bash", str(REPO_ROOT / "scripts" / "images.sh")], check=True,
                    stdin=subprocess.DEVNULL)

@@ -1,0 +1,84 @@
+"""The stack is gone after a run is interrupted: Ctrl-C (SIGINT) and SIGTERM, mid-scenario.
+
+These start a real stack through behave in a subprocess, so they need a Docker engine and the
+stack's images (scripts/setup.sh); they are skipped where there is no engine.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+docker = pytest.importorskip("docker")
+
+
+def _engine_available() -> bool:
+    try:
+        docker.from_env().ping()
+        return True
+    except Exception:
+        return False
+
+
+pytestmark = [
+    pytest.mark.docker,
+    pytest.mark.skipif(not _engine_available(), reason="no Docker engine on this machine"),
+]
+
+
+class BehaveProcess:
+    """behave in its own process group, its stderr watched line by line."""
+
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "behave", *args], cwd=ROOT, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.lines.append(line.rstrip())
+
+    def wait_for_line(self, pattern: str, timeout: float) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                if match := re.search(pattern, line):
+                    return match
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise AssertionError(f"behave never printed /{pattern}/ within {timeout} s; "
+                             f"its stderr ends with: {self.lines[-20:]}")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_run_leaves_no_container_network_or_volume(sig):
+    from harness.cleanup import leftovers
+
+    run = BehaveProcess("--tags=@smoke", "-f", "plain", "--no-capture-stderr")
+    project = run.wait_for_line(r"starting compose project (\S+)", timeout=120).group(1)
+    run.wait_for_line(r"\[timing\] up_to_healthy", timeout=300)
+    os.killpg(run.proc.pid, sig)  # what a terminal does on Ctrl-C: the whole foreground group
+    try:
+        run.proc.wait(timeout=120)
+    finally:
+        if run.proc.poll() is None:
+            run.proc.kill()
+    left = leftovers(project)
+    assert left == {"containers": [], "networks": [], "volumes": []}, (
+        f"after {sig.name} the run left {left}; its stderr ends with {run.lines[-15:]}")
+    assert run.proc.returncode != 0, "an interrupted run must not report success"
