@@ -85,8 +85,13 @@ pull_official() {
     t0=$(now)
     log "pulling $img (timeout ${PULL_TIMEOUT} s)"
     if ! out=$(timeout "$PULL_TIMEOUT" docker pull -q "$img" 2>&1); then
-      [ -n "$out" ] || out="no answer within ${PULL_TIMEOUT} s"
-      PULL_ERROR="docker pull $img failed ($(printf '%s' "$out" | tail -n1 | cut -c1-160))"
+      # The daemon's own words name the registry host; say what happened instead.
+      case "$out" in
+        *"no such host"*|*"dial tcp"*|*"connection refused"*|*"i/o timeout"*) out="no registry reachable" ;;
+        "") out="no answer within ${PULL_TIMEOUT} s" ;;
+        *) out="$(printf '%s' "$out" | tail -n1 | sed -E 's#https?://[^ "]+#<registry>#g' | cut -c1-160)" ;;
+      esac
+      PULL_ERROR="docker pull $img failed ($out)"
       return 1
     fi
     log "pulled $img in $(since "$t0") s"
