@@ -38,6 +38,7 @@ def before_all(context):
     with context.timer.phase("seed"):
         for provider in fixtures.providers():
             context.admin.put_provider(provider["name"], provider["base_url"], provider["api_key"])
+    print(f"[stack] ready: Arena API at {endpoints.api_url}", file=sys.stderr, flush=True)
     context.features_started = time.monotonic()
 
 

@@ -14,10 +14,9 @@ import argparse
 import sys
 
 from harness import cleanup
-from harness.settings import Settings
+from harness.settings import REPORTS_DIR, Settings
 from harness.stack import ComposeStack
 from harness.timing import PhaseTimer
-from harness.settings import REPORTS_DIR
 
 
 def _stack(with_beat: bool = False) -> ComposeStack:

@@ -11,7 +11,7 @@ MASK = "***"
 SECRET_HEADERS = {"x-api-key", "x-admin-token", "authorization"}
 SECRET_FIELDS = {"api_key", "admin_token", "password", "token"}
 
-_JSON_FIELD = re.compile(r'("(?:%s)"\s*:\s*")[^"]*(")' % "|".join(sorted(SECRET_FIELDS)))
+_JSON_FIELD = re.compile(r'("(?:' + "|".join(sorted(SECRET_FIELDS)) + r')"\s*:\s*")[^"]*(")')
 
 _known: set[str] = set()
 _lock = threading.Lock()

@@ -19,8 +19,10 @@ class PhaseTimer:
         started = time.monotonic()
         try:
             yield
-        finally:
-            self.record(name, time.monotonic() - started)
+        except BaseException:
+            print(f"[timing] {name}: failed after {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
+            raise
+        self.record(name, time.monotonic() - started)
 
     def record(self, name: str, seconds: float) -> None:
         self.phases[name] = round(self.phases.get(name, 0.0) + seconds, 3)

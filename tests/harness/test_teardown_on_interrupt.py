@@ -71,7 +71,7 @@ def test_an_interrupted_run_leaves_no_container_network_or_volume(sig):
 
     run = BehaveProcess("--tags=@smoke", "-f", "plain", "--no-capture-stderr")
     project = run.wait_for_line(r"starting compose project (\S+)", timeout=120).group(1)
-    run.wait_for_line(r"\[timing\] up_to_healthy", timeout=300)
+    run.wait_for_line(r"\[stack\] ready:", timeout=300)  # the stack is up; scenarios are running
     os.killpg(run.proc.pid, sig)  # what a terminal does on Ctrl-C: the whole foreground group
     try:
         run.proc.wait(timeout=120)

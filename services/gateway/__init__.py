@@ -1,0 +1,1 @@
+"""The deterministic OpenAI-compatible test provider of the Arena stack (compose service `gateway`)."""

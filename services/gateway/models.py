@@ -1,0 +1,53 @@
+"""Model-name conventions: how the gateway behaves for a model, decided by its name alone.
+
+| model name                        | behaviour                                                    |
+|-----------------------------------|--------------------------------------------------------------|
+| `gpt-3.5-turbo...`                | answers tersely: the fixture answer as is ("5")              |
+| `gpt-4o-mini...`                  | answers in a sentence: "The answer is 5."                    |
+| contains `-fail-once-`            | the first request for (model, user) fails with 500, then OK  |
+| contains `-always-fail-`          | every request fails with 500                                 |
+| anything else                     | 404 `model_not_found`                                        |
+
+"Once" is counted per (model, OpenAI `user` field): Arena fills `user` with tenant and run ids,
+so two runs, or two features, never share that state. New conventions are one row in FAILURES.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CATALOGUE = {
+    "gpt-3.5-turbo": "{answer}",
+    "gpt-4o-mini": "The answer is {answer}.",
+}
+
+
+@dataclass(frozen=True)
+class Failure:
+    marker: str
+    status: int
+    message: str
+    only_first: bool  # fail the first request per (model, user), succeed afterwards
+
+
+FAILURES = [
+    Failure("-always-fail-", 500, "The test gateway fails every request for this model.", only_first=False),
+    Failure("-fail-once-", 500, "The test gateway fails the first request for this model and user.",
+            only_first=True),
+]
+
+
+def base_model(model: str) -> str | None:
+    """The catalogue model a name builds on, or None when the gateway does not serve it."""
+    for name in sorted(CATALOGUE, key=len, reverse=True):
+        if model == name or model.startswith(name + "-"):
+            return name
+    return None
+
+
+def failure_for(model: str) -> Failure | None:
+    return next((failure for failure in FAILURES if failure.marker in model), None)
+
+
+def render_answer(model: str, answer: str) -> str:
+    return CATALOGUE[base_model(model)].format(answer=answer)
