@@ -1,0 +1,73 @@
+"""One error shape for every failure: {"error": {"code", "message", "details"}}.
+
+Messages name the field or the object and say what to do, so a person can act on them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("arena.api")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: dict | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+def not_found(kind: str, object_id: object) -> ApiError:
+    return ApiError(404, "not_found", f"{kind} '{object_id}' not found")
+
+
+def invalid(field: str, message: str) -> ApiError:
+    return ApiError(422, "validation_error", f"{field}: {message}", {"field": field})
+
+
+def error_response(status: int, code: str, message: str, details: dict | None = None, headers=None) -> JSONResponse:
+    return JSONResponse(status_code=status, headers=headers,
+                        content={"error": {"code": code, "message": message, "details": details}})
+
+
+def _field(loc: tuple) -> str:
+    parts = [str(part) for part in loc if part not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError):
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError):
+        problems = [{"field": _field(tuple(err["loc"])), "problem": err["msg"]} for err in exc.errors()]
+        message = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
+        return error_response(422, "validation_error", message, {"problems": problems})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        message = {404: f"no such route: {request.method} {request.url.path}",
+                   405: f"{request.method} is not allowed on {request.url.path}"}.get(exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(_: Request, exc: OperationalError):
+        log.warning("database unavailable: %s", exc.orig)
+        return error_response(503, "database_unavailable",
+                              "the database is unavailable; try again shortly (see GET /health)")
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception):
+        log.exception("unexpected error")
+        return error_response(500, "internal_error", "an unexpected error occurred; it has been logged")

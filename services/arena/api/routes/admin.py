@@ -1,0 +1,48 @@
+"""Administration: tenants and providers. Every route needs the admin token."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Depends, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from arena.api.auth import hash_key, new_api_key, require_admin
+from arena.api.errors import not_found
+from arena.api.schemas import ProviderUpsert, TenantCreate
+from arena.db.models import Provider, Tenant
+from arena.db.session import get_session
+
+router = APIRouter(prefix="/admin", dependencies=[Depends(require_admin)])
+
+
+@router.post("/tenants", status_code=201)
+def create_tenant(body: TenantCreate, session: Session = Depends(get_session)) -> dict:
+    api_key = new_api_key()
+    tenant = Tenant(name=body.name, api_key_hash=hash_key(api_key))
+    session.add(tenant)
+    session.flush()
+    # The key is shown once, here; only its hash is stored.
+    return {"id": str(tenant.id), "name": tenant.name, "api_key": api_key, "created_at": tenant.created_at}
+
+
+@router.delete("/tenants/{tenant_id}", status_code=204)
+def delete_tenant(tenant_id: uuid.UUID, session: Session = Depends(get_session)) -> Response:
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise not_found("tenant", tenant_id)
+    session.delete(tenant)  # datasets, runs and results go with it (ON DELETE CASCADE)
+    return Response(status_code=204)
+
+
+@router.put("/providers/{name}")
+def upsert_provider(name: str, body: ProviderUpsert, session: Session = Depends(get_session)) -> dict:
+    provider = session.scalar(select(Provider).where(Provider.name == name))
+    if provider is None:
+        provider = Provider(name=name, base_url=body.base_url, api_key=body.api_key)
+        session.add(provider)
+    else:
+        provider.base_url, provider.api_key = body.base_url, body.api_key
+    session.flush()
+    return {"name": provider.name, "base_url": provider.base_url, "created_at": provider.created_at}

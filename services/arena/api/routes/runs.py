@@ -1,0 +1,96 @@
+"""Runs of a tenant: start one (queued, then executed by the worker), follow it, read results."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from arena.api.auth import current_tenant
+from arena.api.errors import invalid, not_found
+from arena.api.routes.datasets import tenant_dataset
+from arena.api.schemas import Progress, ResultOut, RunCreate, RunOut, Usage
+from arena.db.models import Provider, Result, Run, Tenant, utcnow
+from arena.db.session import get_session, session_scope
+from arena.runs.scoring import SCORERS
+
+log = logging.getLogger("arena.api")
+router = APIRouter(prefix="/runs")
+
+
+def run_out(run: Run, provider_name: str) -> RunOut:
+    return RunOut(
+        id=run.id, dataset_id=run.dataset_id, provider=provider_name, model=run.model, scorer=run.scorer,
+        status=run.status, attempts=run.attempts,
+        progress=Progress(done=run.progress_done, total=run.progress_total), score=run.score, error=run.error,
+        usage=Usage(prompt_tokens=run.prompt_tokens, completion_tokens=run.completion_tokens,
+                    total_tokens=run.total_tokens),
+        created_at=run.created_at, started_at=run.started_at, finished_at=run.finished_at,
+    )
+
+
+def tenant_run(session: Session, tenant: Tenant, run_id: uuid.UUID) -> Run:
+    run = session.get(Run, run_id)
+    if run is None or run.tenant_id != tenant.id:
+        raise not_found("run", run_id)
+    return run
+
+
+def enqueue(run_id: uuid.UUID) -> None:
+    from arena.worker.tasks import execute_run_task  # the API process needs Celery only to send
+
+    execute_run_task.apply_async(args=[str(run_id)], retry=True,
+                                 retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
+
+
+@router.post("", status_code=202, response_model=RunOut)
+def start_run(body: RunCreate, tenant: Tenant = Depends(current_tenant)) -> JSONResponse:
+    if body.scorer not in SCORERS:
+        raise invalid("scorer", f"unknown scorer '{body.scorer}'; choose one of {', '.join(sorted(SCORERS))}")
+    # The run row is committed before its task is sent, so the worker always finds it.
+    with session_scope() as session:
+        dataset = tenant_dataset(session, tenant, body.dataset_id)
+        provider = session.scalar(select(Provider).where(Provider.name == body.provider))
+        if provider is None:
+            known = ", ".join(session.scalars(select(Provider.name).order_by(Provider.name))) or "none"
+            raise invalid("provider", f"unknown provider '{body.provider}'; registered providers: {known}")
+        run = Run(tenant_id=tenant.id, dataset_id=dataset.id, provider_id=provider.id, model=body.model,
+                  scorer=body.scorer, status="queued", attempts=0, progress_done=0,
+                  progress_total=dataset.sample_count, prompt_tokens=0, completion_tokens=0, total_tokens=0)
+        session.add(run)
+        session.flush()
+        run_id, provider_name = run.id, provider.name
+    try:
+        enqueue(run_id)
+    except Exception as exc:  # the broker is unreachable: say so on the run rather than leave it queued
+        log.error("could not enqueue run %s: %s", run_id, exc)
+        with session_scope() as session:
+            run = session.get(Run, run_id)
+            run.status, run.finished_at = "failed", utcnow()
+            run.error = "the run could not be queued (task broker unavailable); start it again"
+    with session_scope() as session:
+        run = session.get(Run, run_id)
+        return JSONResponse(status_code=202, content=run_out(run, provider_name).model_dump(mode="json"))
+
+
+@router.get("/{run_id}", response_model=RunOut)
+def get_run(run_id: uuid.UUID, tenant: Tenant = Depends(current_tenant),
+            session: Session = Depends(get_session)) -> RunOut:
+    run = tenant_run(session, tenant, run_id)
+    return run_out(run, session.get(Provider, run.provider_id).name)
+
+
+@router.get("/{run_id}/results", response_model=list[ResultOut])
+def get_results(run_id: uuid.UUID, tenant: Tenant = Depends(current_tenant),
+                session: Session = Depends(get_session)) -> list[ResultOut]:
+    tenant_run(session, tenant, run_id)
+    results = session.scalars(select(Result).where(Result.run_id == run_id).order_by(Result.position))
+    return [ResultOut(sample_id=r.sample_id, position=r.position, input=r.input, expected=r.expected,
+                      output=r.output, score=r.score, served_model=r.served_model,
+                      usage=Usage(prompt_tokens=r.prompt_tokens, completion_tokens=r.completion_tokens,
+                                  total_tokens=r.total_tokens), created_at=r.created_at)
+            for r in results]

@@ -1,0 +1,85 @@
+"""Request and response bodies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TenantCreate(Strict):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ProviderUpsert(Strict):
+    base_url: str = Field(min_length=1, max_length=500)
+    api_key: str = Field(min_length=1, max_length=500)
+
+
+class SampleIn(Strict):
+    input: str = Field(min_length=1)
+    expected: str = Field(min_length=1)
+
+
+class DatasetCreate(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    samples: list[SampleIn] = Field(max_length=10_000)
+
+
+class RunCreate(Strict):
+    dataset_id: uuid.UUID
+    provider: str = Field(min_length=1, max_length=100)
+    model: str = Field(min_length=1, max_length=200)
+    scorer: str = "exact_match"
+
+
+class Usage(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class Progress(BaseModel):
+    done: int
+    total: int
+
+
+class DatasetOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    sample_count: int
+    created_at: datetime
+
+
+class RunOut(BaseModel):
+    id: uuid.UUID
+    dataset_id: uuid.UUID
+    provider: str
+    model: str
+    scorer: str
+    status: str
+    attempts: int
+    progress: Progress
+    score: float | None
+    error: str | None
+    usage: Usage
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class ResultOut(BaseModel):
+    sample_id: uuid.UUID
+    position: int
+    input: str
+    expected: str
+    output: str
+    score: float
+    served_model: str
+    usage: Usage
+    created_at: datetime

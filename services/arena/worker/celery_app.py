@@ -1,0 +1,25 @@
+"""The Celery application shared by the worker and beat processes."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Celery
+
+from arena.config import settings
+
+app = Celery("arena", broker=settings().redis_url, backend=settings().redis_url, include=["arena.worker.tasks"])
+app.conf.update(
+    task_serializer="json",
+    accept_content=["json"],
+    result_serializer="json",
+    # A task is acknowledged only after it ran, and re-queued if its worker dies mid-way:
+    # together with once-per-sample inserts, a crash loses nothing and duplicates nothing.
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    broker_connection_retry_on_startup=True,
+    task_ignore_result=True,
+    beat_schedule={},  # periodic work (retry dispatch) arrives with the retry policy
+)
+logging.basicConfig(level=settings().log_level)
