@@ -10,6 +10,7 @@ import httpx
 import openai
 import pytest
 import uvicorn
+
 from gateway.app import app
 
 

@@ -1,9 +1,10 @@
 """Alembic environment: online migrations against ARENA_DATABASE_URL."""
 
 from alembic import context
+from sqlalchemy import create_engine
+
 from arena.config import settings
 from arena.db.models import Base
-from sqlalchemy import create_engine
 
 target_metadata = Base.metadata
 
