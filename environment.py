@@ -87,3 +87,9 @@ def _save_stack_logs(context):
     path = REPORTS_DIR / "logs" / "stack.log"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(context.stack.logs(tail=2000))
+
+
+# Stack start-up and teardown print progress and phase timings as they happen; behave would
+# otherwise capture hook output and show it only when a hook fails.
+before_all.capture = False
+after_all.capture = False
