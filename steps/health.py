@@ -1,0 +1,26 @@
+"""Steps about the platform's health report."""
+
+from behave import then, when
+
+
+@when("I ask the platform for its health")
+def step_ask_health(context):
+    context.response = context.me.api.health()
+
+
+@then("the platform reports itself healthy")
+def step_platform_healthy(context):
+    body = context.response.json()
+    assert context.response.status_code == 200 and body["status"] == "ok", (
+        f"expected 200 and status 'ok', got {context.response.status_code}: {body}")
+
+
+@then("each of these dependencies is reported up with a latency")
+def step_dependencies_up(context):
+    checks = context.response.json()["checks"]
+    for row in context.table:
+        name = row["dependency"]
+        check = checks.get(name)
+        assert check is not None, f"the health report does not mention {name}: {checks}"
+        assert check["status"] == "ok", f"{name} is reported {check}"
+        assert isinstance(check["latency_ms"], int | float) and check["latency_ms"] >= 0, check
