@@ -15,7 +15,7 @@ def step_platform_healthy(context):
         f"expected 200 and status 'ok', got {context.response.status_code}: {body}")
 
 
-@then("each of these dependencies is reported up with a latency")
+@then("each of these dependencies is reported up with a latency:")
 def step_dependencies_up(context):
     checks = context.response.json()["checks"]
     for row in context.table:
