@@ -69,6 +69,9 @@ class ComposeProject:
                  "--remove-orphans", timeout=wait_timeout + 60)
 
     def down(self) -> None:
+        """Remove containers, networks and volumes. The stack is thrown away, so nothing needs
+        a graceful stop: killing first saves the worker's ~2 s warm shutdown."""
+        self.run("kill", timeout=60, check=False, shielded=True)
         self.run("down", "--volumes", "--remove-orphans", "--timeout", "5",
                  timeout=180, shielded=True)
 

@@ -17,6 +17,14 @@ class Settings:
     log_level: str
 
 
+def _seconds(env, name: str, default: str) -> float:
+    value = env.get(name, default)
+    try:
+        return float(value)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number of seconds, got {value!r}") from None
+
+
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     env = os.environ
@@ -25,6 +33,6 @@ def settings() -> Settings:
         redis_url=env.get("ARENA_REDIS_URL", "redis://localhost:6379/0"),
         mongo_url=env.get("ARENA_MONGO_URL", "mongodb://localhost:27017/arena"),
         admin_token=env.get("ARENA_ADMIN_TOKEN", ""),
-        provider_timeout_s=float(env.get("ARENA_PROVIDER_TIMEOUT_S", "10")),
+        provider_timeout_s=_seconds(env, "ARENA_PROVIDER_TIMEOUT_S", "10"),
         log_level=env.get("ARENA_LOG_LEVEL", "INFO"),
     )
