@@ -9,18 +9,7 @@ import pytest
 from harness.cleanup import leftovers, owner_id, remove_stale_stacks
 from harness.compose import ComposeProject
 
-docker = pytest.importorskip("docker")
-
-
-def _engine_available() -> bool:
-    try:
-        docker.from_env().ping()
-        return True
-    except Exception:
-        return False
-
-
-pytestmark = [pytest.mark.docker, pytest.mark.skipif(not _engine_available(), reason="no Docker engine")]
+pytestmark = pytest.mark.docker
 
 
 def dead_owner() -> str:

@@ -19,21 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-docker = pytest.importorskip("docker")
-
-
-def _engine_available() -> bool:
-    try:
-        docker.from_env().ping()
-        return True
-    except Exception:
-        return False
-
-
-pytestmark = [
-    pytest.mark.docker,
-    pytest.mark.skipif(not _engine_available(), reason="no Docker engine on this machine"),
-]
+pytestmark = pytest.mark.docker
 
 
 class BehaveProcess:
