@@ -92,10 +92,14 @@ class ArenaClient:
     def create_dataset(self, name: str, samples: list[dict]) -> httpx.Response:
         return self.request("POST", "/datasets", json={"name": name, "samples": samples})
 
-    def start_run(self, dataset_id: str, model: str, *, provider: str = "gateway",
-                  scorer: str = "exact_match") -> httpx.Response:
-        return self.request("POST", "/runs", json={"dataset_id": dataset_id, "provider": provider,
-                                                   "model": model, "scorer": scorer})
+    def start_run(self, dataset_id: str, model: str, *, provider: str = "gateway", scorer: str = "exact_match",
+                  fallback_models: list[str] | None = None, max_attempts: int | None = None) -> httpx.Response:
+        body = {"dataset_id": dataset_id, "provider": provider, "model": model, "scorer": scorer}
+        if fallback_models:
+            body["fallback_models"] = fallback_models
+        if max_attempts is not None:
+            body["max_attempts"] = max_attempts
+        return self.request("POST", "/runs", json=body)
 
     def get_run(self, run_id: str) -> httpx.Response:
         return self.request("GET", f"/runs/{run_id}")
@@ -105,6 +109,17 @@ class ArenaClient:
 
     def results(self, run_id: str) -> list[dict]:
         return expect(self.request("GET", f"/runs/{run_id}/results"), 200)
+
+    def usage(self) -> dict:
+        return expect(self.request("GET", "/usage"), 200)
+
+    @property
+    def base_url(self) -> str:
+        return str(self.http.base_url)
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return {k: v for k, v in self.http.headers.items() if k.lower() in ("x-api-key", "x-admin-token")}
 
 
 class UnexpectedResponse(AssertionError):

@@ -56,7 +56,7 @@ def cmd_logs(args) -> int:
 
 
 def cmd_down(args) -> int:
-    _stack(with_beat=True).project.down()
+    _stack().project.down()
     print("stack removed")
     return 0
 

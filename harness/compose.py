@@ -28,20 +28,21 @@ class ComposeProject:
     profiles: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
 
-    def _base(self) -> list[str]:
+    def _base(self, all_profiles: bool = False) -> list[str]:
         cmd = ["docker", "compose", "-p", self.name, "-f", str(self.compose_file)]
-        for profile in self.profiles:
+        for profile in ["*"] if all_profiles else self.profiles:
             cmd += ["--profile", profile]
         return cmd
 
     def run(self, *args: str, timeout: float | None = None, capture: bool = True,
-            check: bool = True, shielded: bool = False) -> subprocess.CompletedProcess[str]:
+            check: bool = True, shielded: bool = False, all_profiles: bool = False,
+            ) -> subprocess.CompletedProcess[str]:
         """Run `docker compose <args>` for this project.
 
         `shielded` starts it in its own session so that a Ctrl-C at the terminal does not reach
         it: teardown must finish even when the user interrupts again.
         """
-        cmd = self._base() + list(args)
+        cmd = self._base(all_profiles) + list(args)
         try:
             proc = subprocess.run(
                 cmd, env={**os.environ, **self.env}, text=True, timeout=timeout,
@@ -71,9 +72,10 @@ class ComposeProject:
     def down(self) -> None:
         """Remove containers, networks and volumes. The stack is thrown away, so nothing needs
         a graceful stop: killing first saves the worker's ~2 s warm shutdown."""
-        self.run("kill", timeout=60, check=False, shielded=True)
+        # All profiles: a service started on demand (beat) is otherwise left behind.
+        self.run("kill", timeout=60, check=False, shielded=True, all_profiles=True)
         self.run("down", "--volumes", "--remove-orphans", "--timeout", "5",
-                 timeout=180, shielded=True)
+                 timeout=180, shielded=True, all_profiles=True)
 
     def port(self, service: str, container_port: int) -> tuple[str, int]:
         out = self.run("port", service, str(container_port), timeout=30).stdout.strip()
@@ -95,11 +97,13 @@ class ComposeProject:
                         *(services or []), timeout=60, check=False)
         return secrets.mask(proc.stdout or "")
 
-    def stop(self, service: str) -> None:
-        self.run("stop", service, timeout=60)
+    def start_service(self, service: str, wait_timeout: float = 60) -> None:
+        """Start one service (and what it depends on), whatever its profile; wait until healthy."""
+        self.run("up", "--detach", "--wait", "--wait-timeout", str(int(wait_timeout)), service,
+                 timeout=wait_timeout + 30, all_profiles=True)
 
-    def start(self, service: str) -> None:
-        self.run("start", service, timeout=60)
+    def stop_service(self, service: str) -> None:
+        self.run("stop", "--timeout", "5", service, timeout=60, all_profiles=True)
 
 
 def _tail(text: str, lines: int = 40) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from harness.settings import FIXTURES_DIR
 
@@ -20,3 +21,14 @@ def dataset_samples(name: str, count: int | None = None) -> list[dict]:
 
 def providers() -> list[dict]:
     return json.loads((FIXTURES_DIR / "providers.json").read_text(encoding="utf-8"))
+
+
+def price_of(model: str, prompt_tokens: int, completion_tokens: int) -> Decimal:
+    """What fixtures/prices.json says these tokens cost (USD per 1,000 tokens, longest prefix)."""
+    table = json.loads((FIXTURES_DIR / "prices.json").read_text(encoding="utf-8"))
+    matches = [name for name in table if model == name or model.startswith(name + "-")]
+    if not matches:
+        return Decimal(0)
+    prices = table[max(matches, key=len)]
+    return ((Decimal(str(prices["prompt_per_1k"])) * prompt_tokens
+             + Decimal(str(prices["completion_per_1k"])) * completion_tokens) / 1000)

@@ -13,6 +13,7 @@ TENANT_SCOPED = {
     "datasets": "tenant_id",
     "runs": "tenant_id",
     "results": "tenant_id",
+    "run_events": "tenant_id",
 }
 
 
@@ -48,6 +49,19 @@ class TenantRows:
         rows = self._all("SELECT * FROM runs WHERE id = CAST(:run AS uuid) AND tenant_id = :tenant",
                          run=run_id, tenant=self.tenant_id)
         return rows[0] if rows else None
+
+    def event_seqs(self, run_id: str) -> list[int]:
+        rows = self._all("SELECT seq FROM run_events WHERE run_id = CAST(:run AS uuid) AND tenant_id = :tenant "
+                         "ORDER BY seq", run=run_id, tenant=self.tenant_id)
+        return [row["seq"] for row in rows]
+
+    def usage_by_model(self) -> dict[str, dict]:
+        """Tokens and cost of every result the tenant owns, per serving model."""
+        rows = self._all(
+            "SELECT served_model AS model, count(*) AS results, sum(prompt_tokens) AS prompt_tokens, "
+            "sum(completion_tokens) AS completion_tokens, sum(total_tokens) AS total_tokens, sum(cost) AS cost "
+            "FROM results WHERE tenant_id = :tenant GROUP BY served_model", tenant=self.tenant_id)
+        return {row.pop("model"): row for row in rows}
 
     def results_of_run(self, run_id: str) -> list[dict]:
         """Every stored result row of a run, whoever owns it (to prove ownership, not assume it)."""

@@ -26,3 +26,11 @@ def wait_for_status(api: ArenaClient, run_id: str, status: str, timeout: float) 
         raise AssertionError(f"run {run_id} ended {run['status']!r} while we waited for {status!r}: "
                              f"{describe_run(run)}")
     return run
+
+
+def wait_while_status(api: ArenaClient, run_id: str, status: str, duration: float) -> dict:
+    """The run keeps `status` for `duration` seconds (fails the moment it changes)."""
+    from harness.waits import hold_for
+
+    return hold_for(lambda: api.run(run_id), lambda r: r["status"] == status, duration=duration,
+                    what=f"run {run_id} to stay {status!r}", describe=describe_run)

@@ -25,6 +25,10 @@ class StackError(RuntimeError):
     """The stack could not be brought up; the message names the service and its log tail."""
 
 
+class StackControlUnavailable(RuntimeError):
+    """The suite does not own the stack (external mode): services cannot be started or stopped."""
+
+
 @dataclass(frozen=True)
 class Endpoints:
     api_url: str
@@ -50,6 +54,12 @@ class ExternalStack:
 
     def stop(self, timer: PhaseTimer) -> None:
         pass
+
+    def start_service(self, service: str) -> None:
+        raise StackControlUnavailable(f"external mode: the suite cannot start {service}")
+
+    def stop_service(self, service: str) -> None:
+        raise StackControlUnavailable(f"external mode: the suite cannot stop {service}")
 
     def logs(self, services: list[str] | None = None, tail: int = 80) -> str:
         return "(external mode: service logs are not collected by the suite)"
@@ -132,6 +142,15 @@ class ComposeStack:
         if any(left.values()):
             removed = cleanup.remove_project(self.project.name)
             print(f"[stack] removed {removed} resources compose left behind: {left}", file=sys.stderr)
+
+    def start_service(self, service: str) -> None:
+        try:
+            self.project.start_service(service)
+        except ComposeError as err:
+            raise StackError(f"{service} did not start: {err}\n{self.project.logs([service], tail=30)}") from None
+
+    def stop_service(self, service: str) -> None:
+        self.project.stop_service(service)
 
     def logs(self, services: list[str] | None = None, tail: int = 80) -> str:
         return self.project.logs(services, tail)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -39,3 +40,24 @@ def poll_until(
     except RetryError as err:
         last = err.last_attempt.result()
         raise WaitTimeout(f"expected {what} within {timeout:g} s; last seen: {describe(last)}") from None
+
+
+def hold_for(
+    probe: Callable[[], T],
+    condition: Callable[[T], bool],
+    *,
+    duration: float,
+    what: str,
+    describe: Callable[[T], str] = repr,
+    interval: float = 0.2,
+) -> T:
+    """Check that `condition` keeps holding for `duration` s (an observation window, e.g. "the
+    run stays retrying while the scheduler is down"); fail as soon as it breaks."""
+    deadline = time.monotonic() + duration
+    while True:
+        value = probe()
+        if not condition(value):
+            raise AssertionError(f"expected {what} for {duration:g} s; it changed: {describe(value)}")
+        if time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)  # the pace of observation, not a wait for a state

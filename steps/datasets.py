@@ -7,6 +7,7 @@ from harness.api import expect
 
 
 @given("a dataset of {count:d} arithmetic questions")
+@given("a dataset of {count:d} arithmetic question")
 def step_arithmetic_dataset(context, count):
     samples = fixtures.dataset_samples("arithmetic", count)
     context.dataset = expect(context.me.api.create_dataset(f"arithmetic-{count}", samples), 201)

@@ -1,10 +1,12 @@
 """Steps about evaluation runs: starting them, following them, and checking what they stored."""
 
+from datetime import datetime
+
 from behave import then, when
 
 from harness.api import expect
 from harness.gateway import run_user
-from harness.runs import wait_for_status
+from harness.runs import describe_run, wait_for_status, wait_while_status
 from harness.tenants import open_tenant
 
 
@@ -15,7 +17,23 @@ def step_start_scored_run(context, model, scorer):
     context.model = model
 
 
-# Registered after the longer phrase: "{model}" would otherwise swallow ' scored by "..."'.
+@when('I start a run of that dataset on model "{model}" with at most {attempts:d} attempts and fallback "{fallback}"')
+def step_start_run_with_fallback(context, model, attempts, fallback):
+    context.run_response = context.me.api.start_run(context.dataset["id"], model, max_attempts=attempts,
+                                                    fallback_models=[fallback])
+    context.run = expect(context.run_response, 202)
+    context.model = model
+
+
+@when('I start a run of that dataset on model "{model}" with at most {attempts:d} attempts')
+@when('I start a run of that dataset on model "{model}" with at most {attempts:d} attempt')
+def step_start_run_with_attempts(context, model, attempts):
+    context.run_response = context.me.api.start_run(context.dataset["id"], model, max_attempts=attempts)
+    context.run = expect(context.run_response, 202)
+    context.model = model
+
+
+# Registered after the longer phrases: "{model}" would otherwise swallow what follows it.
 @when('I start a run of that dataset on model "{model}"')
 def step_start_run(context, model):
     step_start_scored_run(context, model, "exact_match")
@@ -29,8 +47,64 @@ def step_run_queued(context):
 
 
 @then("the run completes within {seconds:d} seconds")
+@when("the run completes within {seconds:d} seconds")
 def step_run_completes(context, seconds):
     context.run = wait_for_status(context.me.api, context.run["id"], "completed", timeout=seconds)
+
+
+@then("the run fails within {seconds:d} seconds")
+def step_run_fails(context, seconds):
+    context.run = wait_for_status(context.me.api, context.run["id"], "failed", timeout=seconds)
+
+
+@then("the run is retrying within {seconds:d} seconds")
+def step_run_retrying(context, seconds):
+    context.run = wait_for_status(context.me.api, context.run["id"], "retrying", timeout=seconds)
+
+
+@then("the run is still retrying {seconds:d} seconds later")
+def step_run_still_retrying(context, seconds):
+    context.run = wait_while_status(context.me.api, context.run["id"], "retrying", duration=seconds)
+
+
+@then("the run took {attempts:d} attempts")
+@then("the run took {attempts:d} attempt")
+def step_run_attempts(context, attempts):
+    assert context.run["attempts"] == attempts, (
+        f"expected {attempts} attempt(s), the run reports {context.run['attempts']} ({describe_run(context.run)})")
+
+
+@then('the run\'s error says "{text}"')
+def step_run_error_says(context, text):
+    assert text in (context.run["error"] or ""), f"expected the error to say {text!r}: {context.run['error']!r}"
+
+
+@then("the run's error names the provider, the model and the status {status:d}")
+def step_run_error_names(context, status):
+    error = context.run["error"] or ""
+    for part in ("'gateway'", f"'{context.model}'", str(status)):
+        assert part in error, f"the error should name {part}, so a person can act on it: {error!r}"
+
+
+@then("no result is stored for that run")
+def step_no_results(context):
+    rows = context.me.rows.results_of_run(context.run["id"])
+    assert rows == [], f"a failed run should store no result, found {len(rows)}"
+    assert context.me.api.results(context.run["id"]) == [], "the API lists results for a failed run"
+
+
+@then('every result was served by "{model}"')
+def step_served_by(context, model):
+    served = {row["served_model"] for row in context.me.rows.results_of_run(context.run["id"])}
+    assert served == {model}, f"expected every result served by {model!r}, found {served}"
+
+
+@then('the run still names "{model}" as its model with fallback "{fallback}"')
+def step_run_keeps_metadata(context, model, fallback):
+    run = context.me.api.run(context.run["id"])
+    assert (run["model"], run["fallback_models"]) == (model, [fallback]), (
+        f"the run's metadata changed: model {run['model']!r}, fallbacks {run['fallback_models']}")
+    assert run["active_model"] == fallback, f"expected {fallback!r} to be serving, not {run['active_model']!r}"
 
 
 @then("the run's score is {score:f}")
@@ -77,6 +151,24 @@ def step_run_usage_adds_up(context):
     stored = context.me.rows.run(context.run["id"])
     assert stored["total_tokens"] == context.run["usage"]["total_tokens"], (
         f"database says {stored['total_tokens']} total tokens, the API {context.run['usage']['total_tokens']}")
+
+
+@then("the provider was called {count:d} times for that run")
+@then("the provider was called {count:d} time for that run")
+def step_provider_call_count(context, count):
+    calls = context.gateway.calls(run_user(context.me.id, context.run["id"]))
+    assert len(calls) == count, (
+        f"expected {count} provider call(s) for the run, the gateway saw {len(calls)}: "
+        f"{[(c['model'], c['status']) for c in calls]}")
+
+
+@then("the provider's second call came no sooner than the delay its first answer asked for")
+def step_retry_after_honoured(context):
+    first, second = context.gateway.calls(run_user(context.me.id, context.run["id"]))[:2]
+    asked = first["retry_after_s"]
+    assert first["status"] == 429 and asked, f"the first call should be a rate limit with Retry-After: {first}"
+    gap = (datetime.fromisoformat(second["at"]) - datetime.fromisoformat(first["at"])).total_seconds()
+    assert gap >= asked, f"the retry came {gap:.2f} s after the rate limit; the provider asked for {asked:g} s"
 
 
 @then("the provider was called exactly once per question for that run")

@@ -15,6 +15,11 @@ class Settings:
     admin_token: str
     provider_timeout_s: float
     log_level: str
+    retry_delay_s: float  # wait before a retryable failure is tried again (at least Retry-After)
+    retry_poll_s: float  # how often beat looks for retries that are due
+    max_attempts: int  # attempts per model before a run falls back or fails
+    sse_heartbeat_s: float
+    prices_file: str
 
 
 def _seconds(env, name: str, default: str) -> float:
@@ -35,4 +40,9 @@ def settings() -> Settings:
         admin_token=env.get("ARENA_ADMIN_TOKEN", ""),
         provider_timeout_s=_seconds(env, "ARENA_PROVIDER_TIMEOUT_S", "10"),
         log_level=env.get("ARENA_LOG_LEVEL", "INFO"),
+        retry_delay_s=_seconds(env, "ARENA_RETRY_DELAY_S", "5"),
+        retry_poll_s=_seconds(env, "ARENA_RETRY_POLL_S", "2"),
+        max_attempts=int(_seconds(env, "ARENA_MAX_ATTEMPTS", "3")),
+        sse_heartbeat_s=_seconds(env, "ARENA_SSE_HEARTBEAT_S", "10"),
+        prices_file=env.get("ARENA_PRICES_FILE", "/fixtures/prices.json"),
     )

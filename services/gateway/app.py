@@ -5,6 +5,7 @@ Run: `uvicorn gateway.app:app --port 8080` (one process: the call log lives in m
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -16,15 +17,17 @@ from sse_starlette.sse import EventSourceResponse
 
 from gateway.answers import answer_for, count_tokens
 from gateway.calllog import CallLog
-from gateway.models import CATALOGUE, base_model, failure_for, render_answer
+from gateway.models import CATALOGUE, STREAM_CUT_MARKER, base_model, delay_for, failure_for, render_answer
 
 log = logging.getLogger("gateway")
 app = FastAPI(title="Arena test gateway", docs_url=None, redoc_url=None)
 app.state.calls = CallLog()
 
 
-def openai_error(status: int, message: str, type_: str, code: str | None = None) -> JSONResponse:
-    return JSONResponse(status_code=status,
+def openai_error(status: int, message: str, type_: str, code: str | None = None,
+                 retry_after_s: float | None = None) -> JSONResponse:
+    headers = {"Retry-After": f"{retry_after_s:g}"} if retry_after_s is not None else None
+    return JSONResponse(status_code=status, headers=headers,
                         content={"error": {"message": message, "type": type_, "param": None, "code": code}})
 
 
@@ -52,7 +55,9 @@ async def chat_completions(request: Request):
     user, stream = str(body.get("user") or ""), bool(body.get("stream"))
 
     def respond(status: int, response):
-        calls.record(model=model, user=user, stream=stream, status=status, messages=messages)
+        retry_after = response.headers.get("retry-after") if hasattr(response, "headers") else None
+        calls.record(model=model, user=user, stream=stream, status=status, messages=messages,
+                     retry_after_s=float(retry_after) if retry_after else None)
         log.info("chat.completions model=%s user=%s stream=%s -> %s", model, user, stream, status)
         return response
 
@@ -62,7 +67,11 @@ async def chat_completions(request: Request):
     failure = failure_for(model)
     earlier = calls.seen_before(model, user)
     if failure and (not failure.only_first or earlier == 0):
-        return respond(failure.status, openai_error(failure.status, failure.message, "server_error"))
+        error_type = "rate_limit_error" if failure.status == 429 else "server_error"
+        return respond(failure.status, openai_error(failure.status, failure.message, error_type,
+                                                    retry_after_s=failure.retry_after_s))
+    if delay := delay_for(model):
+        await asyncio.sleep(delay)
 
     prompt = str(messages[-1].get("content", "")) if isinstance(messages[-1], dict) else ""
     answer = render_answer(model, answer_for(prompt))
@@ -72,7 +81,8 @@ async def chat_completions(request: Request):
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
     if stream:
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-        events = stream_events(completion_id, created, model, answer, usage if include_usage else None)
+        events = stream_events(completion_id, created, model, answer, usage if include_usage else None,
+                               cut=STREAM_CUT_MARKER in model)
         return respond(200, EventSourceResponse(events, ping=15))
     return respond(200, {
         "id": completion_id, "object": "chat.completion", "created": created, "model": model,
@@ -82,7 +92,8 @@ async def chat_completions(request: Request):
     })
 
 
-async def stream_events(completion_id: str, created: int, model: str, answer: str, usage: dict | None):
+async def stream_events(completion_id: str, created: int, model: str, answer: str, usage: dict | None,
+                        cut: bool = False):
     def chunk(delta: dict, finish_reason: str | None = None, with_choices: bool = True, **extra) -> dict:
         choices = [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}]
         payload = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
@@ -92,6 +103,8 @@ async def stream_events(completion_id: str, created: int, model: str, answer: st
     yield chunk({"role": "assistant", "content": ""})
     words = answer.split(" ")
     for i, word in enumerate(words):
+        if cut and i >= max(1, len(words) // 2):
+            return  # the connection ends here: no final chunk, no usage, no [DONE]
         yield chunk({"content": word if i == 0 else " " + word})
     yield chunk({}, finish_reason="stop")
     if usage is not None:

@@ -21,11 +21,12 @@ class CallLog:
             self._seen[(model, user)] += 1
             return count
 
-    def record(self, *, model: str, user: str, stream: bool, status: int, messages: list) -> None:
+    def record(self, *, model: str, user: str, stream: bool, status: int, messages: list,
+               retry_after_s: float | None = None) -> None:
         with self._lock:
             self._seq += 1
             self._calls.append({"seq": self._seq, "model": model, "user": user, "stream": stream,
-                                "status": status, "messages": messages,
+                                "status": status, "retry_after_s": retry_after_s, "messages": messages,
                                 "at": datetime.now(UTC).isoformat()})
 
     def calls(self, user: str | None = None, model: str | None = None) -> list[dict]:

@@ -6,6 +6,13 @@
 | `gpt-4o-mini...`                  | answers in a sentence: "The answer is 5."                    |
 | contains `-fail-once-`            | the first request for (model, user) fails with 500, then OK  |
 | contains `-always-fail-`          | every request fails with 500                                 |
+| contains `-rate-limited-`         | the first request for (model, user) gets 429 with a          |
+|                                   | `Retry-After` of GATEWAY_RETRY_AFTER_S (2), then OK          |
+| contains `-slow-`                 | answers after GATEWAY_SLOW_S (0.4 s): runs last long enough  |
+|                                   | to be watched mid-way                                        |
+| contains `-hang-`                 | answers after GATEWAY_HANG_S (5 s): longer than Arena's      |
+|                                   | provider timeout in the test stack, so the call times out    |
+| contains `-stream-cut-`           | a stream stops half-way, without a final chunk or `[DONE]`   |
 | anything else                     | 404 `model_not_found`                                        |
 
 "Once" is counted per (model, OpenAI `user` field): Arena fills `user` with tenant and run ids,
@@ -14,6 +21,7 @@ so two runs, or two features, never share that state. New conventions are one ro
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 CATALOGUE = {
@@ -28,13 +36,24 @@ class Failure:
     status: int
     message: str
     only_first: bool  # fail the first request per (model, user), succeed afterwards
+    retry_after_s: float | None = None
 
 
+RETRY_AFTER_S = float(os.environ.get("GATEWAY_RETRY_AFTER_S", "2"))
 FAILURES = [
     Failure("-always-fail-", 500, "The test gateway fails every request for this model.", only_first=False),
     Failure("-fail-once-", 500, "The test gateway fails the first request for this model and user.",
             only_first=True),
+    Failure("-rate-limited-", 429, "Rate limit reached for this model and user; retry after the advertised delay.",
+            only_first=True, retry_after_s=RETRY_AFTER_S),
 ]
+
+# Markers that delay the answer (seconds). Bounded, so a forgotten request never hangs a test.
+DELAYS = {
+    "-slow-": float(os.environ.get("GATEWAY_SLOW_S", "0.4")),
+    "-hang-": float(os.environ.get("GATEWAY_HANG_S", "5")),
+}
+STREAM_CUT_MARKER = "-stream-cut-"
 
 
 def base_model(model: str) -> str | None:
@@ -47,6 +66,10 @@ def base_model(model: str) -> str | None:
 
 def failure_for(model: str) -> Failure | None:
     return next((failure for failure in FAILURES if failure.marker in model), None)
+
+
+def delay_for(model: str) -> float:
+    return next((seconds for marker, seconds in DELAYS.items() if marker in model), 0.0)
 
 
 def render_answer(model: str, answer: str) -> str:

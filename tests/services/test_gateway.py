@@ -111,3 +111,21 @@ def test_the_call_log_filters_by_user_and_resets_per_user(client, base_url):
     assert httpx.get(base_url + "/_gateway/requests", params={"user": "log-a"}).json()["requests"] == []
     remaining = httpx.get(base_url + "/_gateway/requests", params={"user": "log-b"}).json()["requests"]
     assert [c["status"] for c in remaining] == [404]
+
+
+def test_rate_limited_answers_429_with_retry_after_once_per_user(client, base_url):
+    response = httpx.post(base_url + "/v1/chat/completions", headers={"Authorization": "Bearer x"},
+                          json={"model": "gpt-3.5-turbo-rate-limited-r", "user": "rl",
+                                "messages": [{"role": "user", "content": "What is 2 + 3?"}]})
+    assert response.status_code == 429
+    assert float(response.headers["Retry-After"]) > 0
+    assert ask(client, "gpt-3.5-turbo-rate-limited-r", user="rl").choices[0].message.content == "5"
+
+
+def test_a_cut_stream_ends_half_way_without_done(base_url):
+    with httpx.stream("POST", base_url + "/v1/chat/completions", headers={"Authorization": "Bearer x"},
+                      json={"model": "gpt-4o-mini-stream-cut-s", "stream": True,
+                            "messages": [{"role": "user", "content": "What is 7 * 6?"}]}) as response:
+        body = "".join(response.iter_text())
+    assert "[DONE]" not in body and '"finish_reason": "stop"' not in body
+    assert '"content": "The"' in body

@@ -36,12 +36,15 @@ class RunCreate(Strict):
     provider: str = Field(min_length=1, max_length=100)
     model: str = Field(min_length=1, max_length=200)
     scorer: str = "exact_match"
+    fallback_models: list[str] = Field(default_factory=list, max_length=5)
+    max_attempts: int | None = Field(default=None, ge=1, le=10)
 
 
 class Usage(BaseModel):
     prompt_tokens: int
     completion_tokens: int
     total_tokens: int
+    cost: float = 0.0
 
 
 class Progress(BaseModel):
@@ -61,9 +64,13 @@ class RunOut(BaseModel):
     dataset_id: uuid.UUID
     provider: str
     model: str
+    fallback_models: list[str]
+    active_model: str
     scorer: str
     status: str
     attempts: int
+    max_attempts: int
+    next_attempt_at: datetime | None
     progress: Progress
     score: float | None
     error: str | None
@@ -83,3 +90,14 @@ class ResultOut(BaseModel):
     served_model: str
     usage: Usage
     created_at: datetime
+
+
+class ModelUsage(Usage):
+    model: str
+    results: int
+
+
+class TenantUsage(Usage):
+    runs: int
+    results: int
+    by_model: list[ModelUsage]

@@ -20,6 +20,12 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     broker_connection_retry_on_startup=True,
     task_ignore_result=True,
-    beat_schedule={},  # periodic work (retry dispatch) arrives with the retry policy
+    beat_schedule={
+        # Retries wait in the database (status `retrying`, next_attempt_at); beat hands the due
+        # ones back to the workers. Without beat, a retrying run stays retrying.
+        "dispatch-due-retries": {"task": "arena.dispatch_due_retries", "schedule": settings().retry_poll_s,
+                                 # ticks queued while no worker listens are pointless later
+                                 "options": {"expires": settings().retry_poll_s * 2}},
+    },
 )
 logging.basicConfig(level=settings().log_level)

@@ -6,9 +6,15 @@ import uuid
 
 from arena.db.session import session_scope
 from arena.runs.executor import execute_run
+from arena.runs.retries import dispatch_due_retries
 from arena.worker.celery_app import app
 
 
 @app.task(name="arena.execute_run")
 def execute_run_task(run_id: str) -> str:
     return execute_run(session_scope, uuid.UUID(run_id))
+
+
+@app.task(name="arena.dispatch_due_retries")
+def dispatch_due_retries_task() -> int:
+    return len(dispatch_due_retries(session_scope, lambda run_id: execute_run_task.delay(str(run_id))))

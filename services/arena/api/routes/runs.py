@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import uuid
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sse_starlette.sse import EventSourceResponse
 
 from arena.api.auth import current_tenant
-from arena.api.errors import invalid, not_found
+from arena.api.errors import ApiError, invalid, not_found
 from arena.api.routes.datasets import tenant_dataset
 from arena.api.schemas import Progress, ResultOut, RunCreate, RunOut, Usage
+from arena.config import settings
 from arena.db.models import Provider, Result, Run, Tenant, utcnow
 from arena.db.session import get_session, session_scope
+from arena.runs.events import TERMINAL_EVENTS, append_event, events_after
 from arena.runs.scoring import SCORERS
 
 log = logging.getLogger("arena.api")
@@ -24,11 +29,12 @@ router = APIRouter(prefix="/runs")
 
 def run_out(run: Run, provider_name: str) -> RunOut:
     return RunOut(
-        id=run.id, dataset_id=run.dataset_id, provider=provider_name, model=run.model, scorer=run.scorer,
-        status=run.status, attempts=run.attempts,
+        id=run.id, dataset_id=run.dataset_id, provider=provider_name, model=run.model,
+        fallback_models=run.fallback_models, active_model=run.active_model, scorer=run.scorer,
+        status=run.status, attempts=run.attempts, max_attempts=run.max_attempts, next_attempt_at=run.next_attempt_at,
         progress=Progress(done=run.progress_done, total=run.progress_total), score=run.score, error=run.error,
         usage=Usage(prompt_tokens=run.prompt_tokens, completion_tokens=run.completion_tokens,
-                    total_tokens=run.total_tokens),
+                    total_tokens=run.total_tokens, cost=float(run.cost or 0)),
         created_at=run.created_at, started_at=run.started_at, finished_at=run.finished_at,
     )
 
@@ -59,19 +65,24 @@ def start_run(body: RunCreate, tenant: Tenant = Depends(current_tenant)) -> JSON
             known = ", ".join(session.scalars(select(Provider.name).order_by(Provider.name))) or "none"
             raise invalid("provider", f"unknown provider '{body.provider}'; registered providers: {known}")
         run = Run(tenant_id=tenant.id, dataset_id=dataset.id, provider_id=provider.id, model=body.model,
-                  scorer=body.scorer, status="queued", attempts=0, progress_done=0,
+                  fallback_models=body.fallback_models, active_model=body.model, scorer=body.scorer,
+                  status="queued", attempts=0, model_attempts=0,
+                  max_attempts=body.max_attempts or settings().max_attempts, progress_done=0,
                   progress_total=dataset.sample_count, prompt_tokens=0, completion_tokens=0, total_tokens=0)
         session.add(run)
         session.flush()
+        append_event(session, run, "queued", model=run.model, fallback_models=run.fallback_models,
+                     total=run.progress_total)
         run_id, provider_name = run.id, provider.name
     try:
         enqueue(run_id)
     except Exception as exc:  # the broker is unreachable: say so on the run rather than leave it queued
         log.error("could not enqueue run %s: %s", run_id, exc)
         with session_scope() as session:
-            run = session.get(Run, run_id)
+            run = session.get(Run, run_id, with_for_update=True)
             run.status, run.finished_at = "failed", utcnow()
             run.error = "the run could not be queued (task broker unavailable); start it again"
+            append_event(session, run, "failed", status="failed", attempts=0, error=run.error)
     with session_scope() as session:
         run = session.get(Run, run_id)
         return JSONResponse(status_code=202, content=run_out(run, provider_name).model_dump(mode="json"))
@@ -92,5 +103,48 @@ def get_results(run_id: uuid.UUID, tenant: Tenant = Depends(current_tenant),
     return [ResultOut(sample_id=r.sample_id, position=r.position, input=r.input, expected=r.expected,
                       output=r.output, score=r.score, served_model=r.served_model,
                       usage=Usage(prompt_tokens=r.prompt_tokens, completion_tokens=r.completion_tokens,
-                                  total_tokens=r.total_tokens), created_at=r.created_at)
+                                  total_tokens=r.total_tokens, cost=float(r.cost)), created_at=r.created_at)
             for r in results]
+
+
+EVENT_POLL_S = 0.2
+
+
+def _parse_last_event_id(value: str | None) -> int:
+    if value is None or value == "":
+        return 0
+    if not value.isdigit():
+        raise ApiError(422, "validation_error", f"Last-Event-ID: expected an event id (a number), got {value!r}")
+    return int(value)
+
+
+def _read_events(run_id: uuid.UUID, after: int) -> list[dict]:
+    with session_scope() as session:
+        return [{"id": str(e.seq), "event": e.type, "data": json.dumps(e.data)}
+                for e in events_after(session, run_id, after)]
+
+
+@router.get("/{run_id}/events")
+async def run_events(run_id: uuid.UUID, request: Request, tenant: Tenant = Depends(current_tenant),
+                     last_event_id: str | None = Header(default=None)) -> EventSourceResponse:
+    """Server-Sent Events of a run: its whole history (or what follows Last-Event-ID), then live
+    events until the terminal one; comment heartbeats while nothing happens."""
+    after = _parse_last_event_id(last_event_id)
+
+    def check_access() -> None:
+        with session_scope() as session:
+            tenant_run(session, tenant, run_id)
+
+    await asyncio.to_thread(check_access)
+
+    async def stream():
+        nonlocal after
+        while not await request.is_disconnected():
+            for event in await asyncio.to_thread(_read_events, run_id, after):
+                yield event
+                after = int(event["id"])
+                if event["event"] in TERMINAL_EVENTS:
+                    return
+            await asyncio.sleep(EVENT_POLL_S)
+
+    return EventSourceResponse(stream(), ping=settings().sse_heartbeat_s)

@@ -1,0 +1,32 @@
+"""The run event history: appended by the API and the worker, read by the SSE endpoint.
+
+Events get per-run sequence numbers 1, 2, 3 ... (the SSE `id`), so a client can resume with
+Last-Event-ID and see every event exactly once. Callers hold the run's row lock while appending,
+which makes the numbering race-free.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from arena.db.models import Run, RunEvent, utcnow
+
+TERMINAL_EVENTS = {"completed", "failed"}
+
+
+def append_event(session: Session, run: Run, type_: str, **data) -> RunEvent:
+    last = session.scalar(select(func.max(RunEvent.seq)).where(RunEvent.run_id == run.id)) or 0
+    at = utcnow()
+    event = RunEvent(run_id=run.id, tenant_id=run.tenant_id, seq=last + 1, type=type_, created_at=at,
+                     data={"run_id": str(run.id), "type": type_, "at": at.isoformat(), **data})
+    session.add(event)
+    session.flush()
+    return event
+
+
+def events_after(session: Session, run_id: uuid.UUID, after_seq: int, limit: int = 500) -> list[RunEvent]:
+    return list(session.scalars(select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.seq > after_seq)
+                                .order_by(RunEvent.seq).limit(limit)))
