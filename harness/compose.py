@@ -97,8 +97,14 @@ class ComposeProject:
                         *(services or []), timeout=60, check=False)
         return secrets.mask(proc.stdout or "")
 
+    def is_healthy(self, service: str) -> bool:
+        return any(state.get("Service") == service and state.get("State") == "running"
+                   and state.get("Health") in ("healthy", "") for state in self.ps())
+
     def start_service(self, service: str, wait_timeout: float = 60) -> None:
         """Start one service (and what it depends on), whatever its profile; wait until healthy."""
+        if self.is_healthy(service):
+            return  # `up` would re-check every dependency's health: seconds for nothing
         self.run("up", "--detach", "--wait", "--wait-timeout", str(int(wait_timeout)), service,
                  timeout=wait_timeout + 30, all_profiles=True)
 
