@@ -45,6 +45,14 @@ def _body_text(content: bytes, limit: int = 4000) -> str:
     return secrets.mask(text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)")
 
 
+def _request_body(request: httpx.Request) -> str:
+    try:
+        return _body_text(request.content)
+    except httpx.RequestNotRead:  # a multipart upload is streamed: describe it, do not keep it
+        headers = request.headers
+        return f"(streamed body: {headers.get('content-type', '?')}, {headers.get('content-length', '?')} bytes)"
+
+
 class ArenaClient:
     def __init__(self, base_url: str, *, api_key: str | None = None, admin_token: str | None = None,
                  log: ExchangeLog | None = None, timeout: float = 10.0) -> None:
@@ -66,7 +74,7 @@ class ArenaClient:
         request = response.request
         self.log.items.append(Exchange(
             method=method, url=str(request.url), request_headers=secrets.mask_headers(dict(request.headers)),
-            request_body=_body_text(request.content), status=response.status_code,
+            request_body=_request_body(request), status=response.status_code,
             response_body=_body_text(response.content), elapsed_ms=response.elapsed.total_seconds() * 1000,
         ))
         return response
@@ -109,6 +117,28 @@ class ArenaClient:
 
     def results(self, run_id: str) -> list[dict]:
         return expect(self.request("GET", f"/runs/{run_id}/results"), 200)
+
+    def upload(self, path: str, file_name: str, content: bytes, *, content_type: str = "application/octet-stream",
+               part: str = "file", fields: dict | None = None) -> httpx.Response:
+        """POST a multipart upload; `part=None` sends the form without any file part."""
+        files = {part: (file_name, content, content_type)} if part else {"placeholder": (None, b"")}
+        return self.request("POST", path, files=files, data=fields or {})
+
+    def upload_raw(self, path: str, file_name: bytes, content: bytes, part: str = "file") -> httpx.Response:
+        """POST a multipart body built by hand, with the file name's bytes exactly as given: what a
+        hostile client sends (HTTP libraries escape control characters in names)."""
+        boundary = "arena-suite-boundary"
+        body = (f"--{boundary}\r\n".encode()
+                + f'Content-Disposition: form-data; name="{part}"; filename="'.encode() + file_name + b'"\r\n'
+                + b"Content-Type: application/octet-stream\r\n\r\n" + content + f"\r\n--{boundary}--\r\n".encode())
+        return self.request("POST", path, content=body,
+                            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+    def dataset(self, dataset_id: str) -> dict:
+        return expect(self.request("GET", f"/datasets/{dataset_id}"), 200)
+
+    def document(self, document_id: str) -> dict:
+        return expect(self.request("GET", f"/documents/{document_id}"), 200)
 
     def usage(self) -> dict:
         return expect(self.request("GET", "/usage"), 200)

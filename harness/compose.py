@@ -101,6 +101,9 @@ class ComposeProject:
         return any(state.get("Service") == service and state.get("State") == "running"
                    and state.get("Health") in ("healthy", "") for state in self.ps())
 
+    def exec(self, service: str, *command: str) -> str:
+        return self.run("exec", "-T", service, *command, timeout=30).stdout
+
     def start_service(self, service: str, wait_timeout: float = 60) -> None:
         """Start one service (and what it depends on), whatever its profile; wait until healthy."""
         if self.is_healthy(service):

@@ -1,9 +1,14 @@
-"""Reading a run's Server-Sent Events like a client would: sseclient-py over an HTTP stream."""
+"""Reading Server-Sent Events like a client would: sseclient-py over an HTTP stream.
+
+Used for a run's live events (GET /runs/{id}/events) and a document's streamed answer
+(POST /documents/{id}/ask).
+"""
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -11,44 +16,57 @@ import sseclient
 
 from harness.api import ArenaClient
 
-TERMINAL = {"completed", "failed"}
+RUN_TERMINAL = {"completed", "failed"}
 
 
 @dataclass(frozen=True)
-class RunEvent:
-    id: int
+class Event:
+    id: int | None
     type: str
     data: dict
 
 
-def read_events(api: ArenaClient, run_id: str, *, last_event_id: int | None = None,
-                stop_after: int | None = None, timeout: float = 30) -> list[RunEvent]:
-    """Follow the run's event stream until its terminal event, or until `stop_after` events have
-    arrived (then the connection is dropped, as a client that goes away would). A watchdog closes
-    the stream after `timeout` seconds, so a stream that never ends cannot hang the suite."""
-    headers = dict(api.auth_headers)
-    if last_event_id is not None:
-        headers["Last-Event-ID"] = str(last_event_id)
-    events: list[RunEvent] = []
+def read_stream(api: ArenaClient, method: str, path: str, *, stop: Callable[[list[Event]], bool],
+                headers: dict | None = None, body: dict | None = None, timeout: float = 30) -> list[Event]:
+    """Read events until `stop(events)` holds or the server ends the stream. A watchdog closes the
+    connection after `timeout` seconds, so a stream that never ends cannot hang the suite."""
+    events: list[Event] = []
     timed_out = threading.Event()
-    with httpx.stream("GET", f"{api.base_url.rstrip('/')}/runs/{run_id}/events", headers=headers,
-                      timeout=httpx.Timeout(10.0, read=timeout)) as response:
+    with httpx.stream(method, f"{api.base_url.rstrip('/')}{path}", headers={**api.auth_headers, **(headers or {})},
+                      json=body, timeout=httpx.Timeout(10.0, read=timeout)) as response:
         if response.status_code != 200:
             response.read()
-            raise AssertionError(f"GET /runs/{run_id}/events answered {response.status_code}: {response.text[:300]}")
+            raise AssertionError(f"{method} {path} answered {response.status_code}: {response.text[:300]}")
         watchdog = threading.Timer(timeout, lambda: (timed_out.set(), response.close()))
         watchdog.start()
         try:
             for message in sseclient.SSEClient(response.iter_bytes()).events():
-                events.append(RunEvent(int(message.id), message.event, json.loads(message.data)))
-                if message.event in TERMINAL or (stop_after is not None and len(events) >= stop_after):
+                event_id = int(message.id) if message.id else None
+                events.append(Event(event_id, message.event, json.loads(message.data)))
+                if stop(events):
                     break
         except (httpx.ReadError, httpx.StreamClosed, httpx.RemoteProtocolError):
             if not timed_out.is_set():
                 raise
         finally:
             watchdog.cancel()
-    if timed_out.is_set() and not (events and (events[-1].type in TERMINAL or len(events) == stop_after)):
-        raise AssertionError(f"the event stream of run {run_id} did not end within {timeout:g} s; "
+    if timed_out.is_set() and not (events and stop(events)):
+        raise AssertionError(f"the event stream of {path} did not end within {timeout:g} s; "
                              f"received {[f'{e.id}:{e.type}' for e in events]}")
     return events
+
+
+def read_events(api: ArenaClient, run_id: str, *, last_event_id: int | None = None,
+                stop_after: int | None = None, timeout: float = 30) -> list[Event]:
+    """Follow a run's events until its terminal event, or drop the connection after `stop_after`
+    events, as a client that goes away would."""
+    def stop(events: list[Event]) -> bool:
+        return events[-1].type in RUN_TERMINAL or (stop_after is not None and len(events) >= stop_after)
+
+    headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else None
+    return read_stream(api, "GET", f"/runs/{run_id}/events", stop=stop, headers=headers, timeout=timeout)
+
+
+def ask_document(api: ArenaClient, document_id: str, question: str, timeout: float = 30) -> list[Event]:
+    return read_stream(api, "POST", f"/documents/{document_id}/ask", body={"question": question},
+                       stop=lambda events: events[-1].type in {"answer", "error"}, timeout=timeout)

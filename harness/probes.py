@@ -14,6 +14,7 @@ TENANT_SCOPED = {
     "runs": "tenant_id",
     "results": "tenant_id",
     "run_events": "tenant_id",
+    "documents": "tenant_id",
 }
 
 
@@ -62,6 +63,15 @@ class TenantRows:
             "sum(completion_tokens) AS completion_tokens, sum(total_tokens) AS total_tokens, sum(cost) AS cost "
             "FROM results WHERE tenant_id = :tenant GROUP BY served_model", tenant=self.tenant_id)
         return {row.pop("model"): row for row in rows}
+
+    def samples_of_dataset(self, dataset_id: str) -> list[dict]:
+        return self._all("SELECT s.* FROM samples s JOIN datasets d ON d.id = s.dataset_id "
+                         "WHERE d.id = CAST(:dataset AS uuid) AND d.tenant_id = :tenant ORDER BY s.position",
+                         dataset=dataset_id, tenant=self.tenant_id)
+
+    def datasets_with_checksum(self, checksum: str) -> list[dict]:
+        return self._all("SELECT * FROM datasets WHERE tenant_id = :tenant AND checksum = :checksum",
+                         tenant=self.tenant_id, checksum=checksum)
 
     def results_of_run(self, run_id: str) -> list[dict]:
         """Every stored result row of a run, whoever owns it (to prove ownership, not assume it)."""

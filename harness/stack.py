@@ -55,6 +55,9 @@ class ExternalStack:
     def stop(self, timer: PhaseTimer) -> None:
         pass
 
+    def files_in(self, service: str, directory: str) -> list[str]:
+        raise StackControlUnavailable(f"external mode: the suite cannot look inside {service}")
+
     def start_service(self, service: str) -> None:
         raise StackControlUnavailable(f"external mode: the suite cannot start {service}")
 
@@ -151,6 +154,11 @@ class ComposeStack:
 
     def stop_service(self, service: str) -> None:
         self.project.stop_service(service)
+
+    def files_in(self, service: str, directory: str) -> list[str]:
+        """Names of the files in a directory inside a running service (none if it does not exist)."""
+        out = self.project.exec(service, "sh", "-c", f'ls -A "{directory}" 2>/dev/null || true')
+        return sorted(line for line in out.splitlines() if line)
 
     def logs(self, services: list[str] | None = None, tail: int = 80) -> str:
         return self.project.logs(services, tail)

@@ -18,6 +18,7 @@ if [ ! -x "$VENV/bin/behave" ] || [ pyproject.toml -nt "$VENV/.installed" ] || [
   touch "$VENV/.installed"
 fi
 
+"$VENV/bin/python" scripts/make_fixtures.py
 bash scripts/images.sh
 
 if [ ! -x .tools/allure/node_modules/.bin/allure ]; then

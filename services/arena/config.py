@@ -20,6 +20,8 @@ class Settings:
     max_attempts: int  # attempts per model before a run falls back or fails
     sse_heartbeat_s: float
     prices_file: str
+    upload_dir: str  # the upload store: a named volume shared by api and worker
+    upload_max_bytes: int
 
 
 def _seconds(env, name: str, default: str) -> float:
@@ -45,4 +47,6 @@ def settings() -> Settings:
         max_attempts=int(_seconds(env, "ARENA_MAX_ATTEMPTS", "3")),
         sse_heartbeat_s=_seconds(env, "ARENA_SSE_HEARTBEAT_S", "10"),
         prices_file=env.get("ARENA_PRICES_FILE", "/fixtures/prices.json"),
+        upload_dir=env.get("ARENA_UPLOAD_DIR", "/data/uploads"),
+        upload_max_bytes=int(_seconds(env, "ARENA_UPLOAD_MAX_BYTES", "10000000")),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,8 +24,25 @@ def answer_table() -> dict[str, str]:
     return {}
 
 
+DOCUMENT_PROMPT = re.compile(r"\ADocument:\n(?P<document>.*)\n\nQuestion: (?P<question>.*)\Z", re.S)
+WORD = re.compile(r"[a-z0-9]+")
+
+
 def answer_for(prompt: str) -> str:
+    """The fixture answer for a known prompt; for a question about a document ("Document: ...
+    Question: ..."), the document's sentence sharing the most words with the question."""
+    document_question = DOCUMENT_PROMPT.match(prompt.strip())
+    if document_question:
+        return answer_from_document(document_question["document"], document_question["question"])
     return answer_table().get(prompt.strip(), UNKNOWN_ANSWER)
+
+
+def answer_from_document(document: str, question: str) -> str:
+    asked = set(WORD.findall(question.lower()))
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(document.split())) if s.strip()]
+    scored = [(len(asked & set(WORD.findall(sentence.lower()))), -i, sentence) for i, sentence in enumerate(sentences)]
+    best = max(scored, default=(0, 0, UNKNOWN_ANSWER))
+    return best[2] if best[0] > 0 else UNKNOWN_ANSWER
 
 
 def count_tokens(text: str) -> int:

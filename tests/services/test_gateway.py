@@ -129,3 +129,10 @@ def test_a_cut_stream_ends_half_way_without_done(base_url):
         body = "".join(response.iter_text())
     assert "[DONE]" not in body and '"finish_reason": "stop"' not in body
     assert '"content": "The"' in body
+
+
+def test_a_question_about_a_document_is_answered_with_its_best_matching_sentence(client):
+    document = "Welcome to Arena. Employees get 25 vacation days per year. Offices open at 9."
+    prompt = f"Document:\n{document}\n\nQuestion: How many vacation days do employees get?"
+    answer = ask(client, "gpt-3.5-turbo", prompt=prompt).choices[0].message.content
+    assert answer == "Employees get 25 vacation days per year."

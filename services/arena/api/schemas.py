@@ -56,7 +56,32 @@ class DatasetOut(BaseModel):
     id: uuid.UUID
     name: str
     sample_count: int
+    status: str
+    source: str
+    file_name: str | None = None
+    size_bytes: int | None = None
+    checksum: str | None = None
+    errors: list[dict] | None = None
+    reused: bool = False  # an upload of content this tenant already uploaded returns that dataset
     created_at: datetime
+
+
+class DocumentOut(BaseModel):
+    id: uuid.UUID
+    file_name: str
+    size_bytes: int
+    checksum: str
+    status: str
+    page_count: int | None
+    text_chars: int | None
+    error: str | None
+    created_at: datetime
+
+
+class Question(Strict):
+    question: str = Field(min_length=1, max_length=2000)
+    provider: str = Field(default="gateway", min_length=1, max_length=100)
+    model: str = Field(default="gpt-3.5-turbo", min_length=1, max_length=200)
 
 
 class RunOut(BaseModel):

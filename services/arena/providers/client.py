@@ -43,6 +43,12 @@ def make_client(base_url: str, api_key: str) -> openai.OpenAI:
                          timeout=httpx.Timeout(timeout, connect=3.0))
 
 
+def make_async_client(base_url: str, api_key: str) -> openai.AsyncOpenAI:
+    timeout = settings().provider_timeout_s
+    return openai.AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0,
+                              timeout=httpx.Timeout(timeout, connect=3.0))
+
+
 def complete(client: openai.OpenAI, *, provider: str, model: str, prompt: str, user: str) -> Completion:
     try:
         response = client.chat.completions.create(

@@ -18,3 +18,17 @@ def execute_run_task(run_id: str) -> str:
 @app.task(name="arena.dispatch_due_retries")
 def dispatch_due_retries_task() -> int:
     return len(dispatch_due_retries(session_scope, lambda run_id: execute_run_task.delay(str(run_id))))
+
+
+@app.task(name="arena.process_dataset_upload")
+def process_dataset_upload_task(dataset_id: str) -> str:
+    from arena.uploads.processing import process_dataset_upload
+
+    return process_dataset_upload(session_scope, uuid.UUID(dataset_id))
+
+
+@app.task(name="arena.process_document")
+def process_document_task(document_id: str) -> str:
+    from arena.uploads.processing import process_document
+
+    return process_document(session_scope, uuid.UUID(document_id))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, Response
 from sqlalchemy import select
@@ -11,6 +13,7 @@ from sqlalchemy.orm import Session
 from arena.api.auth import hash_key, new_api_key, require_admin
 from arena.api.errors import not_found
 from arena.api.schemas import ProviderUpsert, TenantCreate
+from arena.config import settings
 from arena.db.models import Provider, Tenant
 from arena.db.session import get_session
 
@@ -33,6 +36,9 @@ def delete_tenant(tenant_id: uuid.UUID, session: Session = Depends(get_session))
     if tenant is None:
         raise not_found("tenant", tenant_id)
     session.delete(tenant)  # datasets, runs and results go with it (ON DELETE CASCADE)
+    session.flush()
+    # Its uploaded files go too: they live in the upload store, outside the database.
+    shutil.rmtree(Path(settings().upload_dir) / str(tenant_id), ignore_errors=True)
     return Response(status_code=204)
 
 

@@ -60,6 +60,9 @@ def start_run(body: RunCreate, tenant: Tenant = Depends(current_tenant)) -> JSON
     # The run row is committed before its task is sent, so the worker always finds it.
     with session_scope() as session:
         dataset = tenant_dataset(session, tenant, body.dataset_id)
+        if dataset.status != "ready":
+            raise ApiError(409, "dataset_not_ready", f"dataset '{dataset.id}' is {dataset.status}; "
+                           "start a run once it is ready")
         provider = session.scalar(select(Provider).where(Provider.name == body.provider))
         if provider is None:
             known = ", ".join(session.scalars(select(Provider.name).order_by(Provider.name))) or "none"

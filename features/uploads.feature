@@ -1,0 +1,61 @@
+@integration @allure.label.epic:Uploads @allure.label.feature:Dataset_uploads
+Feature: Datasets can be uploaded as files, and bad files are refused
+  As an evaluation owner
+  I want to upload my questions as a JSONL or CSV file and run them as soon as they are ready
+  So that I do not have to hand-craft API calls for every dataset
+
+  The API answers at once; the worker parses and validates the file. A refused upload stores
+  nothing: no database row and no file in the upload store.
+
+  @critical
+  Scenario Outline: An uploaded dataset is processed and can be evaluated
+    When I upload the dataset file "<file>"
+    Then the upload is accepted for processing
+    And the dataset is ready within 20 seconds with <rows> questions and the file's checksum
+    And the stored questions are exactly the file's rows, characters intact
+    When I start a run of that dataset on model "gpt-3.5-turbo"
+    Then the run completes within 30 seconds
+    And the run's score is 1.0
+
+    Examples: Formats and scripts
+      | file             | rows |
+      | arithmetic.jsonl | 3    |
+      | arithmetic.csv   | 3    |
+      | unicode.jsonl    | 3    |
+
+  @normal
+  Scenario: A file with malformed rows is rejected, with every bad row listed
+    When I upload the dataset file "bad_rows.jsonl"
+    Then the dataset is rejected within 20 seconds with these rows named:
+      | line | reason                  |
+      | 2    | not valid JSON          |
+      | 4    | missing "expected"      |
+      | 5    | "expected" must be non-empty text |
+    And the dataset has no stored questions
+    And a run of that dataset is refused because it is not ready
+
+  @normal
+  Scenario: Uploading the same content twice reuses the first dataset
+    When I upload the dataset file "arithmetic.csv"
+    And the dataset is ready within 20 seconds with 3 questions and the file's checksum
+    And I upload the dataset file "arithmetic.csv" again
+    Then the second upload returns the first dataset, marked as reused
+    And my tenant has exactly one dataset with that checksum
+
+  @normal
+  Scenario Outline: A bad upload is refused with a clear error, and nothing is stored
+    When I try to upload <upload>
+    Then it is refused with status <status> and a message naming "<names>"
+    And nothing new is stored for my tenant
+    And the upload store holds no file for my tenant beyond those of accepted uploads
+
+    Examples: The bad-input matrix
+      | upload                                         | status | names              |
+      | a dataset file of 6 MB                         | 413    | the limit is 5.0 MB |
+      | the file "notes.txt"                           | 415    | .txt               |
+      | the file "empty.jsonl"                         | 422    | is empty           |
+      | the file "header_only.csv"                     | 422    | has no rows        |
+      | a form without a file part                     | 422    | no file part       |
+      | the dataset under the name "../../etc/x.jsonl" | 422    | path separators    |
+      | the dataset under a name with a control character | 422 | control characters |
+      | the dataset under a name of 300 characters     | 422    | the limit is 255   |

@@ -1,0 +1,37 @@
+"""Uploading files and waiting for the worker to process them."""
+
+from __future__ import annotations
+
+from harness.api import ArenaClient
+from harness.waits import poll_until
+
+UPLOAD_STORE = "/data/uploads"
+
+
+def wait_for_processing(read, object_id: str, kind: str, timeout: float) -> dict:
+    """Poll until a dataset or document has left `processing`; return it."""
+    return poll_until(lambda: read(object_id), lambda item: item["status"] != "processing", timeout=timeout,
+                      what=f"{kind} {object_id} to finish processing",
+                      describe=_describe)
+
+
+def _describe(item: dict) -> str:
+    return f"status {item['status']!r}, error {item.get('error') or item.get('errors')}"
+
+
+def wait_for_dataset(api: ArenaClient, dataset_id: str, timeout: float) -> dict:
+    return wait_for_processing(api.dataset, dataset_id, "dataset", timeout)
+
+
+def wait_for_document(api: ArenaClient, document_id: str, timeout: float) -> dict:
+    return wait_for_processing(api.document, document_id, "document", timeout)
+
+
+def oversized_dataset(size_bytes: int) -> bytes:
+    """A well-formed JSONL dataset of (at least) `size_bytes` bytes."""
+    line = b'{"input": "What is 2 + 3?", "expected": "5"}\n'
+    return line * (size_bytes // len(line) + 1)
+
+
+def tenant_upload_dir(tenant_id: str) -> str:
+    return f"{UPLOAD_STORE}/{tenant_id}"

@@ -1,0 +1,174 @@
+"""Receiving one uploaded file: streamed to the upload store, never held whole in memory.
+
+The multipart body is parsed as it arrives (python-multipart's push parser); the file part is
+written to a temporary file in the tenant's directory of the upload store while it is counted
+and hashed. A body that announces more than the limit is refused before it is read; one that
+grows past it is cut off as soon as it does. File names are checked, never used as paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import Request
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from arena.api.errors import ApiError
+
+MAX_NAME_CHARS = 255
+MULTIPART_OVERHEAD = 64 * 1024  # headers and boundaries around the file part
+MAX_FIELD_BYTES = 4096
+
+
+@dataclass
+class ReceivedFile:
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    path: Path
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def extension(self) -> str:
+        return Path(self.name).suffix.lower()
+
+
+def human_size(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n} bytes"
+
+
+def check_file_name(name: str) -> str:
+    """The client's file name, if it is a plain, printable, reasonably short name."""
+    if not name:
+        raise ApiError(422, "validation_error", "file: the file part has no file name")
+    if "/" in name or "\\" in name or name in (".", ".."):
+        raise ApiError(422, "validation_error", f"file name must be a plain name without path separators: {name!r}")
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise ApiError(422, "validation_error", f"file name contains control characters: {name!r}")
+    if len(name) > MAX_NAME_CHARS:
+        raise ApiError(422, "validation_error",
+                       f"file name is {len(name)} characters long; the limit is {MAX_NAME_CHARS}")
+    return name
+
+
+class _Part:
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+        self.name: str | None = None
+        self.file_name: str | None = None
+        self.buffer = bytearray()
+
+
+async def receive_file(request: Request, *, part: str, max_bytes: int, store_dir: Path,
+                       allowed_extensions: dict[str, str]) -> ReceivedFile:
+    """Receive the multipart part `part` as a file in `store_dir`; refuse what does not fit.
+
+    `allowed_extensions` maps an extension (".csv") to the kind of file it is, for messages.
+    """
+    media_type, params = parse_options_header(request.headers.get("content-type"))
+    if media_type != b"multipart/form-data" or b"boundary" not in params:
+        raise ApiError(415, "unsupported_media_type", "send the file as multipart/form-data, in a part named "
+                       f"'{part}'")
+    announced = request.headers.get("content-length")
+    if announced and announced.isdigit() and int(announced) > max_bytes + MULTIPART_OVERHEAD:
+        raise _too_large(int(announced), max_bytes)
+
+    store_dir.mkdir(parents=True, exist_ok=True)
+    temp_path = store_dir / f".incoming-{uuid.uuid4().hex}"
+    state = {"current": None, "header_field": b"", "header_value": b"", "file": None, "size": 0}
+    digest = hashlib.sha256()
+    result: dict = {"fields": {}}
+
+    def on_part_begin():
+        state["current"] = _Part()
+
+    def on_header_field(data, start, end):
+        state["header_field"] += data[start:end]
+
+    def on_header_value(data, start, end):
+        state["header_value"] += data[start:end]
+
+    def on_header_end():
+        current = state["current"]
+        header = state["header_field"].decode("latin-1").lower()
+        current.headers[header] = state["header_value"].decode("utf-8", "replace")
+        state["header_field"], state["header_value"] = b"", b""
+
+    def on_headers_finished():
+        current = state["current"]
+        _, disposition = parse_options_header(current.headers.get("content-disposition", ""))
+        current.name = disposition.get(b"name", b"").decode("utf-8", "replace")
+        raw_name = disposition.get(b"filename")
+        if current.name == part:
+            name = check_file_name(raw_name.decode("utf-8", "replace") if raw_name is not None else "")
+            extension = Path(name).suffix.lower()
+            if extension not in allowed_extensions:
+                kinds = ", ".join(f"{ext} ({kind})" for ext, kind in allowed_extensions.items())
+                raise ApiError(415, "unsupported_media_type",
+                               f"unsupported file type '{extension or name}'; upload one of: {kinds}")
+            current.file_name = name
+            result["content_type"] = current.headers.get("content-type", "application/octet-stream")
+            state["file"] = open(temp_path, "wb")  # noqa: SIM115 - closed in on_part_end / finally
+
+    def on_part_data(data, start, end):
+        current, chunk = state["current"], data[start:end]
+        if state["file"] is not None and current.file_name is not None:
+            state["size"] += len(chunk)
+            if state["size"] > max_bytes:
+                raise _too_large(state["size"], max_bytes, at_least=True)
+            digest.update(chunk)
+            state["file"].write(chunk)
+        else:
+            current.buffer += chunk
+            if len(current.buffer) > MAX_FIELD_BYTES:
+                raise ApiError(413, "payload_too_large", f"form field '{current.name}' is longer than "
+                               f"{MAX_FIELD_BYTES} bytes")
+
+    def on_part_end():
+        current = state["current"]
+        if current.file_name is not None and state["file"] is not None:
+            state["file"].close()
+            state["file"] = None
+            result["name"] = current.file_name
+        elif current.name:
+            result["fields"][current.name] = current.buffer.decode("utf-8", "replace")
+
+    parser = MultipartParser(params[b"boundary"], callbacks={
+        "on_part_begin": on_part_begin, "on_header_field": on_header_field, "on_header_value": on_header_value,
+        "on_header_end": on_header_end, "on_headers_finished": on_headers_finished,
+        "on_part_data": on_part_data, "on_part_end": on_part_end,
+    })
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+        if "name" not in result:
+            raise ApiError(422, "validation_error", f"{part}: the form has no file part named '{part}'; "
+                           "attach the file in that part")
+        if state["size"] == 0:
+            raise ApiError(422, "validation_error", f"{part}: the file '{result['name']}' is empty")
+    except BaseException:
+        if state["file"] is not None:
+            state["file"].close()
+        temp_path.unlink(missing_ok=True)
+        raise
+    return ReceivedFile(name=result["name"], content_type=result["content_type"], size=state["size"],
+                        sha256=digest.hexdigest(), path=temp_path, fields=result["fields"])
+
+
+def _too_large(size: int, limit: int, at_least: bool = False) -> ApiError:
+    more = "more than " if at_least else ""
+    return ApiError(413, "payload_too_large",
+                    f"file is {more}{human_size(size)}; the limit is {human_size(limit)}")
+
+
+def move_into_store(received: ReceivedFile, final_path: Path) -> Path:
+    final_path.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(received.path, final_path)
+    return final_path

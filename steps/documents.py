@@ -1,0 +1,73 @@
+"""Steps about documents: PDF upload, processing, and questions answered as a stream."""
+
+from behave import then, when
+
+from harness import fixtures
+from harness.api import expect
+from harness.events import ask_document
+from harness.uploads import wait_for_document
+
+
+@when('I upload the document "{name}"')
+def step_upload_document(context, name):
+    context.document_bytes = fixtures.document_file(name)
+    response = context.me.api.upload("/documents", name, context.document_bytes, content_type="application/pdf")
+    context.document = expect(response, 202)
+
+
+@then("the document is ready within {seconds:d} seconds with {pages:d} pages")
+def step_document_ready(context, seconds, pages):
+    document = wait_for_document(context.me.api, context.document["id"], timeout=seconds)
+    assert document["status"] == "ready", f"expected the document ready: {document}"
+    assert document["page_count"] == pages, f"expected {pages} pages, the document has {document['page_count']}"
+    context.document = document
+
+
+@then('the document is rejected within {seconds:d} seconds because "{reason}"')
+def step_document_rejected(context, seconds, reason):
+    document = wait_for_document(context.me.api, context.document["id"], timeout=seconds)
+    assert document["status"] == "rejected", f"expected the document rejected: {document}"
+    assert reason in (document["error"] or ""), f"the rejection should say {reason!r}: {document['error']!r}"
+
+
+@when('I ask the document "{question}"')
+def step_ask(context, question):
+    context.question = question
+    context.answer_events = ask_document(context.me.api, context.document["id"], question)
+
+
+@then("the answer arrives in several chunks that join into the final answer")
+def step_chunks_join(context):
+    chunks = [e.data["text"] for e in context.answer_events if e.type == "chunk"]
+    final = context.answer_events[-1]
+    assert final.type == "answer", f"the stream should end with the answer, it ended with {final.type}: {final.data}"
+    assert len(chunks) > 1, f"expected the answer in several chunks, got {chunks}"
+    assert "".join(chunks) == final.data["answer"], f"chunks {chunks} do not join into {final.data['answer']!r}"
+
+
+@then('the final answer is "{answer}"')
+def step_final_answer(context, answer):
+    assert context.answer_events[-1].data["answer"] == answer, context.answer_events[-1].data
+
+
+@then("the final event reports the answer's token usage")
+def step_answer_usage(context):
+    usage = context.answer_events[-1].data["usage"]
+    words = len(context.answer_events[-1].data["answer"].split())
+    assert usage["completion_tokens"] == words, f"the gateway counts words: expected {words}, usage says {usage}"
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"] > words, usage
+
+
+@then("the provider was asked with the document's text and the question")
+def step_provider_saw_document(context):
+    calls = context.gateway.calls(f"tenant:{context.me.id}/document:{context.document['id']}")
+    assert len(calls) == 1 and calls[0]["stream"], f"expected one streamed provider call, got {calls}"
+    prompt = calls[0]["messages"][-1]["content"]
+    assert "Employees get 25 vacation days per year." in prompt and context.question in prompt, prompt
+
+
+@then("asking it a question is refused because it is not ready")
+def step_ask_refused(context):
+    response = context.me.api.request("POST", f"/documents/{context.document['id']}/ask",
+                                      json={"question": "Anything?"})
+    assert response.status_code == 409, f"expected 409, got {response.status_code}: {response.text}"
