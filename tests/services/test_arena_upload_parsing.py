@@ -1,0 +1,48 @@
+"""Dataset rows and PDF text: what is accepted, and how bad input is named."""
+
+from pathlib import Path
+
+import pytest
+
+from arena.api.errors import ApiError
+from arena.uploads.parsing import extract_pdf, has_rows, parse_csv, parse_jsonl
+from arena.uploads.receive import check_file_name
+
+DOCUMENTS = Path(__file__).resolve().parents[2] / "fixtures" / "documents"
+
+
+def test_jsonl_rows_are_kept_and_bad_lines_named_with_their_number():
+    parsed = parse_jsonl('{"input": "a", "expected": "b"}\n\n{"input": "c"}\nnot json\n{"input": "d", "expected": 5}\n')
+    assert parsed.rows == [{"input": "a", "expected": "b"}]
+    assert [(e["line"], e["reason"]) for e in parsed.errors] == [
+        (3, 'missing "expected"'), (4, "not valid JSON (Expecting value)"), (5, '"expected" must be non-empty text')]
+
+
+def test_csv_needs_the_two_columns_and_keeps_unicode_and_commas():
+    parsed = parse_csv('input,expected\n"Où est Paris, déjà ?",France\n')
+    assert parsed.rows == [{"input": "Où est Paris, déjà ?", "expected": "France"}] and parsed.errors == []
+    assert parse_csv("question,answer\nx,y\n").errors[0]["line"] == 1
+
+
+def test_a_csv_header_alone_has_no_rows():
+    assert not has_rows("input,expected\n", ".csv")
+    assert has_rows('{"input": "a", "expected": "b"}', ".jsonl")
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("../x.jsonl", "path separators"), ("a\\b.csv", "path separators"),
+    ("bell\x07.jsonl", "control characters"), ("q" * 256, "the limit is 255"), ("", "no file name"),
+])
+def test_hostile_file_names_are_refused_with_the_reason(name, problem):
+    with pytest.raises(ApiError) as err:
+        check_file_name(name)
+    assert err.value.status == 422 and problem in err.value.message
+
+
+@pytest.mark.skipif(not (DOCUMENTS / "handbook.pdf").exists(), reason="run scripts/make_fixtures.py")
+def test_pdf_text_pages_and_the_reasons_for_unreadable_ones():
+    assert extract_pdf(DOCUMENTS / "handbook.pdf").page_count == 2
+    with pytest.raises(ValueError, match="encrypted"):
+        extract_pdf(DOCUMENTS / "encrypted.pdf")
+    with pytest.raises(ValueError, match="not a readable PDF"):
+        extract_pdf(DOCUMENTS / "corrupt.pdf")
