@@ -16,7 +16,7 @@ from harness import fixtures
 from harness.api import ArenaClient, ExchangeLog
 from harness.gateway import GatewayClient
 from harness.lifecycle import GuardedTeardown
-from harness.probes import PostgresProbe
+from harness.probes import MongoProbe, PostgresProbe
 from harness.settings import REPORTS_DIR, Settings
 from harness.stack import LOG_SERVICES, make_stack
 from harness.tenants import close_tenant, open_tenant
@@ -35,6 +35,7 @@ def before_all(context):
     context.admin = ArenaClient(endpoints.api_url, admin_token=context.settings.admin_token)
     context.gateway = GatewayClient(endpoints.gateway_url)
     context.db = PostgresProbe(endpoints.database_url)
+    context.mongo = MongoProbe(endpoints.mongo_url)
     with context.timer.phase("seed"):
         for provider in fixtures.providers():
             context.admin.put_provider(provider["name"], provider["base_url"], provider["api_key"])
@@ -51,7 +52,7 @@ def after_all(context):
 
 
 def _teardown(context):
-    for name in ("admin", "gateway", "db"):
+    for name in ("admin", "gateway", "db", "mongo"):
         if hasattr(context, name):
             getattr(context, name).close()
     if getattr(context.stack, "managed", False) and getattr(context.stack, "endpoints", None):

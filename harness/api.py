@@ -140,6 +140,19 @@ class ArenaClient:
     def document(self, document_id: str) -> dict:
         return expect(self.request("GET", f"/documents/{document_id}"), 200)
 
+    def start_battle(self, prompt: str, contenders: list[str], judge: str,
+                     idempotency_key: str | None = None) -> httpx.Response:
+        body = {"prompt": prompt, "contenders": contenders, "judge": judge}
+        if idempotency_key:
+            body["idempotency_key"] = idempotency_key
+        return self.request("POST", "/battles", json=body)
+
+    def battle(self, battle_id: str) -> dict:
+        return expect(self.request("GET", f"/battles/{battle_id}"), 200)
+
+    def leaderboard(self) -> list[dict]:
+        return expect(self.request("GET", "/leaderboard"), 200)["models"]
+
     def usage(self) -> dict:
         return expect(self.request("GET", "/usage"), 200)
 

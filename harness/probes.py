@@ -77,3 +77,25 @@ class TenantRows:
         """Every stored result row of a run, whoever owns it (to prove ownership, not assume it)."""
         return self._all("SELECT * FROM results WHERE run_id = CAST(:run AS uuid) ORDER BY position",
                          run=run_id)
+
+
+class MongoProbe:
+    """Battle documents read straight from MongoDB with pymongo, not through Arena's API."""
+
+    def __init__(self, mongo_url: str) -> None:
+        from pymongo import MongoClient
+
+        self.client = MongoClient(mongo_url, serverSelectionTimeoutMS=3000, tz_aware=True)
+        self.db = self.client.get_default_database("arena")
+
+    def close(self) -> None:
+        self.client.close()
+
+    def battle(self, tenant_id: str, battle_id: str) -> dict | None:
+        return self.db["battles"].find_one({"_id": battle_id, "tenant_id": tenant_id})
+
+    def battles(self, tenant_id: str, **match) -> list[dict]:
+        return list(self.db["battles"].find({"tenant_id": tenant_id, **match}))
+
+    def index_names(self) -> dict[str, dict]:
+        return self.db["battles"].index_information()

@@ -74,7 +74,8 @@ async def chat_completions(request: Request):
         await asyncio.sleep(delay)
 
     prompt = str(messages[-1].get("content", "")) if isinstance(messages[-1], dict) else ""
-    answer = render_answer(model, answer_for(prompt))
+    answer, styled = answer_for(prompt)
+    answer = render_answer(model, answer) if styled else answer
     prompt_tokens = sum(count_tokens(str(m.get("content", ""))) for m in messages if isinstance(m, dict))
     usage = {"prompt_tokens": prompt_tokens, "completion_tokens": count_tokens(answer),
              "total_tokens": prompt_tokens + count_tokens(answer)}

@@ -136,3 +136,14 @@ def test_a_question_about_a_document_is_answered_with_its_best_matching_sentence
     prompt = f"Document:\n{document}\n\nQuestion: How many vacation days do employees get?"
     answer = ask(client, "gpt-3.5-turbo", prompt=prompt).choices[0].message.content
     assert answer == "Employees get 25 vacation days per year."
+
+
+@pytest.mark.parametrize(("a", "b", "verdict"), [
+    ("The answer is 5.", "5", "Winner: A"),  # both correct: the more complete wins
+    ("7", "The answer is 5.", "Winner: B"),  # only B is correct
+    ("5", "5", "Winner: draw"),
+])
+def test_the_judge_decides_by_a_documented_rule(client, a, b, verdict):
+    prompt = (f"You are judging two answers to the same question.\nQuestion: What is 2 + 3?\n"
+              f"Answer A: {a}\nAnswer B: {b}\nReply with ...")
+    assert ask(client, "gpt-4o-mini", prompt=prompt).choices[0].message.content.startswith(verdict)

@@ -8,7 +8,7 @@ import time
 from fastapi import FastAPI, Request
 
 from arena.api import errors
-from arena.api.routes import admin, datasets, documents, health, runs, usage
+from arena.api.routes import admin, battles, datasets, documents, health, runs, usage
 from arena.config import settings
 
 logging.basicConfig(level=settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -18,7 +18,7 @@ access = logging.getLogger("arena.access")
 def create_app() -> FastAPI:
     app = FastAPI(title="Arena", version="0.1.0")
     errors.install(app)
-    for module in (health, admin, datasets, documents, runs, usage):
+    for module in (health, admin, datasets, documents, runs, usage, battles):
         app.include_router(module.router)
 
     @app.middleware("http")

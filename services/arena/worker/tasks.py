@@ -32,3 +32,11 @@ def process_document_task(document_id: str) -> str:
     from arena.uploads.processing import process_document
 
     return process_document(session_scope, uuid.UUID(document_id))
+
+
+@app.task(name="arena.run_battle")
+def run_battle_task(battle_id: str) -> str:
+    from arena.battles.runner import run_battle
+    from arena.runs.executor import ask_provider
+
+    return run_battle(session_scope, battle_id, ask_provider)

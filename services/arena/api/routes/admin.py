@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from arena.api.auth import hash_key, new_api_key, require_admin
 from arena.api.errors import not_found
 from arena.api.schemas import ProviderUpsert, TenantCreate
+from arena.battles import store as battle_store
 from arena.config import settings
 from arena.db.models import Provider, Tenant
 from arena.db.session import get_session
@@ -39,6 +40,7 @@ def delete_tenant(tenant_id: uuid.UUID, session: Session = Depends(get_session))
     session.flush()
     # Its uploaded files go too: they live in the upload store, outside the database.
     shutil.rmtree(Path(settings().upload_dir) / str(tenant_id), ignore_errors=True)
+    battle_store.battles().delete_many({"tenant_id": str(tenant_id)})  # and its battle documents
     return Response(status_code=204)
 
 
