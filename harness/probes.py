@@ -25,6 +25,10 @@ class PostgresProbe:
     def close(self) -> None:
         self.engine.dispose()
 
+    def tenants_named(self, name: str) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM tenants WHERE name = :name"), {"name": name}).scalar_one()
+
     def for_tenant(self, tenant_id: str) -> TenantRows:
         return TenantRows(self.engine, tenant_id)
 

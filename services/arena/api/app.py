@@ -13,6 +13,7 @@ from arena.config import settings
 
 logging.basicConfig(level=settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 access = logging.getLogger("arena.access")
+MAX_JSON_BYTES = 1_000_000
 
 
 def create_app() -> FastAPI:
@@ -20,6 +21,16 @@ def create_app() -> FastAPI:
     errors.install(app)
     for module in (health, admin, datasets, documents, runs, usage, battles):
         app.include_router(module.router)
+
+    @app.middleware("http")
+    async def limit_json_bodies(request: Request, call_next):
+        # Uploads have their own, larger limit and are streamed; everything else is small JSON.
+        length = request.headers.get("content-length", "")
+        is_upload = request.headers.get("content-type", "").startswith("multipart/form-data")
+        if not is_upload and length.isdigit() and int(length) > MAX_JSON_BYTES:
+            return errors.error_response(413, "payload_too_large", f"request body is {int(length):,} bytes; "
+                                         f"the limit for JSON bodies is {MAX_JSON_BYTES:,} bytes")
+        return await call_next(request)
 
     @app.middleware("http")
     async def access_log(request: Request, call_next):

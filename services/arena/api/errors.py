@@ -50,7 +50,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError):
-        problems = [{"field": _field(tuple(err["loc"])), "problem": err["msg"]} for err in exc.errors()]
+        problems = [{"field": "body", "problem": "the request body is not valid JSON"} if err["type"] == "json_invalid"
+                    else {"field": _field(tuple(err["loc"])), "problem": err["msg"]} for err in exc.errors()]
         message = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
         return error_response(422, "validation_error", message, {"problems": problems})
 

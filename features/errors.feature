@@ -1,0 +1,45 @@
+@integration @allure.label.epic:Platform @allure.label.feature:Error_contract
+Feature: Bad requests get a clear error in one shape, and store nothing
+  As a developer integrating with the platform
+  I want every refused request to say, in the same JSON shape, what was wrong
+  So that I can fix my call without reading the platform's code
+
+  Every error body is {"error": {"code", "message", "details"}}. "<my dataset>" stands for a
+  dataset of mine, "<unknown id>" for an id that exists nowhere.
+
+  Background:
+    Given a dataset of 3 arithmetic questions
+
+  @critical
+  Scenario Outline: A bad request is refused with a status, a code and a message naming the problem
+    When I send <method> <path> with the body <body>
+    Then the answer is <status> with the error code "<code>" and a message naming "<names>"
+    And nothing new is stored for my tenant
+
+    Examples: Missing fields and wrong types
+      | method | path      | body                                                                            | status | code             | names      |
+      | POST   | /runs     | {"provider": "gateway", "model": "gpt-3.5-turbo"}                               | 422    | validation_error | dataset_id |
+      | POST   | /runs     | {"dataset_id": 5, "provider": "gateway", "model": "gpt-3.5-turbo"}              | 422    | validation_error | dataset_id |
+      | POST   | /runs     | {"dataset_id": "<my dataset>", "provider": "gateway", "model": ""}              | 422    | validation_error | model      |
+      | POST   | /runs     | {"dataset_id": "<my dataset>", "provider": "gateway", "model": "gpt-3.5-turbo", "max_attempts": 0} | 422 | validation_error | max_attempts |
+      | POST   | /datasets | {"name": "x", "samples": "many"}                                                | 422    | validation_error | samples    |
+      | POST   | /datasets | {"name": "x", "samples": [{"input": "What is 2 + 3?"}]}                          | 422    | validation_error | expected   |
+      | POST   | /datasets | {not json                                                                       | 422    | validation_error | not valid JSON |
+      | POST   | /battles  | {"prompt": "Hi", "contenders": ["gpt-4o-mini", "gpt-4o-mini"], "judge": "gpt-4o-mini"} | 422 | validation_error | two different |
+
+    Examples: Unknown things
+      | method | path                     | body                                                                         | status | code             | names       |
+      | POST   | /runs                    | {"dataset_id": "<my dataset>", "provider": "nowhere", "model": "gpt-3.5-turbo"} | 422 | validation_error | provider    |
+      | POST   | /runs                    | {"dataset_id": "<unknown id>", "provider": "gateway", "model": "gpt-3.5-turbo"} | 404 | not_found        | dataset     |
+      | GET    | /runs/<unknown id>       | -                                                                            | 404    | not_found        | run         |
+      | GET    | /runs/not-a-uuid         | -                                                                            | 422    | validation_error | run_id      |
+      | GET    | /documents/<unknown id>  | -                                                                            | 404    | not_found        | document    |
+      | GET    | /battles/<unknown id>    | -                                                                            | 404    | not_found        | battle      |
+      | GET    | /nowhere                 | -                                                                            | 404    | not_found        | /nowhere    |
+      | DELETE | /runs                    | -                                                                            | 405    | method_not_allowed | DELETE    |
+
+  @normal
+  Scenario: An oversized JSON body is refused before it is read
+    When I send POST /datasets with a JSON body of 2 MB
+    Then the answer is 413 with the error code "payload_too_large" and a message naming "limit"
+    And nothing new is stored for my tenant

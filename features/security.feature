@@ -1,0 +1,41 @@
+@integration @allure.label.epic:Platform @allure.label.feature:Isolation_and_secrets
+Feature: Nobody gets in without a key, and no tenant sees another's data
+  As a tenant of a shared platform
+  I want my runs, datasets, documents and battles invisible to everyone else
+  So that sharing the platform never means sharing my data
+
+  @critical
+  Scenario Outline: A request without a valid API key is refused
+    When I call GET <path> <credentials>
+    Then the answer is 401 with the error code "unauthorized" and a message naming "<names>"
+
+    Examples: Missing and wrong keys
+      | path       | credentials         | names     |
+      | /runs/<id> | without an API key  | X-API-Key |
+      | /usage     | without an API key  | X-API-Key |
+      | /usage     | with a made-up key  | not valid |
+      | /leaderboard | with a made-up key | not valid |
+
+  @critical
+  Scenario Outline: Another tenant's things do not exist for me, not even as a hint
+    Given another tenant owns a <thing>
+    When I ask for that <thing>
+    Then I am told that the <thing> does not exist, in the same words as for an id that exists nowhere
+
+    Examples: Everything a tenant owns
+      | thing    |
+      | run      |
+      | dataset  |
+      | document |
+      | battle   |
+
+  @critical
+  Scenario Outline: Administration refuses tenant keys
+    When I call the admin endpoint POST /admin/tenants <credentials>
+    Then the answer is <status> with the error code "<code>" and a message naming "<names>"
+    And no tenant was created
+
+    Examples: Tenant credentials at the admin door
+      | credentials                          | status | code         | names         |
+      | with my API key                      | 401    | unauthorized | X-Admin-Token |
+      | with my API key as the admin token   | 403    | forbidden    | admin token   |
