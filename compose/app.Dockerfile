@@ -2,6 +2,8 @@
 # PYTHON_IMAGE is the official python image, or the offline kit's drop-in (scripts/images.sh).
 ARG PYTHON_IMAGE=python:3.11.10-slim-bookworm
 FROM ${PYTHON_IMAGE}
+# Lets the suite prune this project's superseded builds, and nothing else.
+LABEL org.arena.acceptance="true"
 
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \

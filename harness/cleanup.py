@@ -7,6 +7,7 @@ stale. Kept development stacks (owner `keep`) are left alone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sys
@@ -96,3 +97,17 @@ def _quietly(action) -> int:
     except APIError as err:
         print(f"[stack] could not remove a resource: {err}", file=sys.stderr)
         return 0
+
+
+def remove_old_app_images(keep: str, repository: str = "arena-app") -> None:
+    """Remove app images of earlier code; one still used by a running stack is refused and kept."""
+    client = docker.from_env()
+    for image in client.images.list(name=repository):
+        tags = [tag for tag in image.tags if tag.startswith(repository + ":")]
+        if tags and f"{repository}:{keep}" not in tags:
+            for tag in tags:
+                # In use by another stack (a concurrent run): refused, and that run's teardown gets it.
+                with contextlib.suppress(APIError):
+                    client.images.remove(tag, noprune=False)
+    with contextlib.suppress(APIError):
+        client.images.prune(filters={"dangling": True, "label": ACCEPTANCE_LABEL})

@@ -6,6 +6,7 @@ diagnosis of a failed start, teardown). `ExternalStack` attaches to URLs and own
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -76,12 +77,15 @@ class ComposeStack:
         keep = settings.keep_stack
         name = project_name or (KEPT_PROJECT_NAME if keep else
                                 f"{PROJECT_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}")
+        self.app_tag = app_image_tag()
         self.project = ComposeProject(
             name=name,
             profiles=["beat"] if settings.with_beat else [],
             env={
                 "ARENA_STACK_OWNER": "keep" if keep else cleanup.owner_id(),
                 "ARENA_ADMIN_TOKEN": settings.admin_token,
+                # Content-addressed: concurrent runs of different code never swap each other's image.
+                "ARENA_APP_TAG": self.app_tag,
             },
         )
         self.endpoints: Endpoints | None = None
@@ -145,6 +149,7 @@ class ComposeStack:
         if any(left.values()):
             removed = cleanup.remove_project(self.project.name)
             print(f"[stack] removed {removed} resources compose left behind: {left}", file=sys.stderr)
+        cleanup.remove_old_app_images(keep=self.app_tag)
 
     def start_service(self, service: str) -> None:
         try:
@@ -162,6 +167,17 @@ class ComposeStack:
 
     def logs(self, services: list[str] | None = None, tail: int = 80) -> str:
         return self.project.logs(services, tail)
+
+
+def app_image_tag() -> str:
+    """A tag for the app image derived from everything that goes into it."""
+    digest = hashlib.sha256()
+    inputs = [REPO_ROOT / "compose" / "app.Dockerfile", *sorted((REPO_ROOT / "services").rglob("*")),
+              *sorted((REPO_ROOT / "compose" / "certs").glob("*.crt"))]
+    for path in inputs:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes())
+    return "src-" + digest.hexdigest()[:16]
 
 
 def make_stack(settings: Settings):
