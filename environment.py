@@ -12,11 +12,9 @@ import allure
 from allure_commons.types import AttachmentType
 from behave.model_core import Status
 
-from harness import fixtures
-from harness.api import ArenaClient, ExchangeLog
-from harness.gateway import GatewayClient
+from harness import fixtures, suite
+from harness.api import ExchangeLog
 from harness.lifecycle import GuardedTeardown
-from harness.probes import MongoProbe, PostgresProbe
 from harness.settings import REPORTS_DIR, Settings
 from harness.stack import LOG_SERVICES, make_stack
 from harness.tenants import close_tenant, open_tenant
@@ -31,11 +29,7 @@ def before_all(context):
     context.teardown = GuardedTeardown(lambda: _teardown(context)).install()
 
     endpoints = context.stack.start(context.timer)
-    context.endpoints = endpoints
-    context.admin = ArenaClient(endpoints.api_url, admin_token=context.settings.admin_token)
-    context.gateway = GatewayClient(endpoints.gateway_url)
-    context.db = PostgresProbe(endpoints.database_url)
-    context.mongo = MongoProbe(endpoints.mongo_url)
+    suite.connect(context, endpoints)
     with context.timer.phase("seed"):
         for provider in fixtures.providers():
             context.admin.put_provider(provider["name"], provider["base_url"], provider["api_key"])
@@ -52,9 +46,7 @@ def after_all(context):
 
 
 def _teardown(context):
-    for name in ("admin", "gateway", "db", "mongo"):
-        if hasattr(context, name):
-            getattr(context, name).close()
+    suite.close(context)
     if getattr(context.stack, "managed", False) and getattr(context.stack, "endpoints", None):
         _save_stack_logs(context)
     context.stack.stop(context.timer)
@@ -74,7 +66,8 @@ def after_feature(context, feature):
 
 def before_scenario(context, scenario):
     context.exchanges.clear()
-    if "needs_stack_control" in scenario.effective_tags and not context.stack.managed:
+    controls_stack = {"needs_stack_control", "fault"} & set(scenario.effective_tags)
+    if controls_stack and not context.stack.managed:
         scenario.skip("external mode: the suite does not control the stack's services")
 
 

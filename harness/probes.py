@@ -25,21 +25,26 @@ class PostgresProbe:
     def close(self) -> None:
         self.engine.dispose()
 
+    def rebind(self, database_url: str) -> None:
+        """Point at a new address (a restarted container's new port); tenant views follow."""
+        self.engine.dispose()
+        self.engine = create_engine(database_url, pool_pre_ping=True, pool_size=2)
+
     def tenants_named(self, name: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(text("SELECT count(*) FROM tenants WHERE name = :name"), {"name": name}).scalar_one()
 
     def for_tenant(self, tenant_id: str) -> TenantRows:
-        return TenantRows(self.engine, tenant_id)
+        return TenantRows(self, tenant_id)
 
 
 class TenantRows:
-    def __init__(self, engine: Engine, tenant_id: str) -> None:
-        self.engine = engine
+    def __init__(self, probe: PostgresProbe, tenant_id: str) -> None:
+        self.probe = probe
         self.tenant_id = tenant_id
 
     def _all(self, sql: str, **params) -> list[dict]:
-        with self.engine.connect() as conn:
+        with self.probe.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(text(sql), params)]
 
     def count(self, table: str) -> int:
@@ -89,7 +94,13 @@ class MongoProbe:
     def __init__(self, mongo_url: str) -> None:
         from pymongo import MongoClient
 
-        self.client = MongoClient(mongo_url, serverSelectionTimeoutMS=3000, tz_aware=True)
+        self._connect = lambda url: MongoClient(url, serverSelectionTimeoutMS=3000, tz_aware=True)
+        self.client = self._connect(mongo_url)
+        self.db = self.client.get_default_database("arena")
+
+    def rebind(self, mongo_url: str) -> None:
+        self.client.close()
+        self.client = self._connect(mongo_url)
         self.db = self.client.get_default_database("arena")
 
     def close(self) -> None:

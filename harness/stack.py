@@ -160,6 +160,11 @@ class ComposeStack:
     def stop_service(self, service: str) -> None:
         self.project.stop_service(service)
 
+    def faults(self):
+        from harness.faults import FaultInjector
+
+        return FaultInjector(self.project.name)
+
     def files_in(self, service: str, directory: str) -> list[str]:
         """Names of the files in a directory inside a running service (none if it does not exist)."""
         out = self.project.exec(service, "sh", "-c", f'ls -A "{directory}" 2>/dev/null || true')

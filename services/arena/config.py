@@ -20,6 +20,8 @@ class Settings:
     max_attempts: int  # attempts per model before a run falls back or fails
     sse_heartbeat_s: float
     prices_file: str
+    stalled_run_s: float  # a running run without a heartbeat for this long lost its worker
+    visibility_timeout_s: float  # an unacknowledged task is redelivered after this (worker crash)
     upload_dir: str  # the upload store: a named volume shared by api and worker
     upload_max_bytes: int
 
@@ -47,6 +49,8 @@ def settings() -> Settings:
         max_attempts=int(_seconds(env, "ARENA_MAX_ATTEMPTS", "3")),
         sse_heartbeat_s=_seconds(env, "ARENA_SSE_HEARTBEAT_S", "10"),
         prices_file=env.get("ARENA_PRICES_FILE", "/fixtures/prices.json"),
+        stalled_run_s=_seconds(env, "ARENA_STALLED_RUN_S", "60"),
+        visibility_timeout_s=_seconds(env, "ARENA_VISIBILITY_TIMEOUT_S", "3600"),
         upload_dir=env.get("ARENA_UPLOAD_DIR", "/data/uploads"),
         upload_max_bytes=int(_seconds(env, "ARENA_UPLOAD_MAX_BYTES", "10000000")),
     )

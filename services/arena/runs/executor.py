@@ -33,7 +33,7 @@ from arena.runs.scoring import SCORERS
 log = logging.getLogger("arena.runs")
 
 TERMINAL = {"completed", "failed"}
-RUNNABLE = {"queued", "running"}  # "running": a task re-delivered after its worker died
+RUNNABLE = {"queued", "running"}  # "running": a task re-delivered by the broker after its worker died
 
 # (provider, model, prompt, user) -> Completion; injectable so the logic is testable alone.
 Ask = Callable[[Provider, str, str, str], Completion]
@@ -88,7 +88,7 @@ def _start_attempt(session_scope, run_id: uuid.UUID) -> Attempt | str:
             log.info("run %s is %s: nothing to execute", run_id, run.status)
             return run.status
         run.status, run.attempts, run.model_attempts = "running", run.attempts + 1, run.model_attempts + 1
-        run.started_at, run.next_attempt_at = run.started_at or utcnow(), None
+        run.started_at, run.next_attempt_at, run.heartbeat_at = run.started_at or utcnow(), None, utcnow()
         append_event(session, run, "started", attempt=run.attempts, model=run.active_model)
         log.info("run %s attempt %d started (model %s)", run.id, run.attempts, run.active_model)
         return _attempt_of(session, run)
@@ -132,6 +132,7 @@ def _answer(session_scope, attempt: Attempt, sample: Sample, ask: Ask) -> None:
             log.info("run %s sample %s already had a result; kept the first", run.id, sample.id)
             return
         _refresh_totals(session, run)
+        run.heartbeat_at = utcnow()
         append_event(session, run, "progress", done=run.progress_done, total=run.progress_total,
                      position=sample.position, score=score, served_model=completion.served_model)
 

@@ -18,6 +18,10 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
+    # With Redis, a message whose worker died unacknowledged comes back after the visibility
+    # timeout. It must exceed the longest task, or a slow task is delivered twice (harmless for
+    # results, which are stored once per sample, but it doubles provider calls).
+    broker_transport_options={"visibility_timeout": settings().visibility_timeout_s},
     broker_connection_retry_on_startup=True,
     task_ignore_result=True,
     beat_schedule={
@@ -26,6 +30,9 @@ app.conf.update(
         "dispatch-due-retries": {"task": "arena.dispatch_due_retries", "schedule": settings().retry_poll_s,
                                  # ticks queued while no worker listens are pointless later
                                  "options": {"expires": settings().retry_poll_s * 2}},
+        # A run whose worker died mid-way (no heartbeat) is claimed and sent to a live worker.
+        "recover-stalled-runs": {"task": "arena.recover_stalled_runs", "schedule": settings().retry_poll_s * 2,
+                                 "options": {"expires": settings().retry_poll_s * 4}},
     },
 )
 logging.basicConfig(level=settings().log_level)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from arena.config import settings
 from arena.db.session import session_scope
 from arena.runs.executor import execute_run
-from arena.runs.retries import dispatch_due_retries
+from arena.runs.retries import dispatch_due_retries, recover_stalled_runs
 from arena.worker.celery_app import app
 
 
@@ -15,9 +16,18 @@ def execute_run_task(run_id: str) -> str:
     return execute_run(session_scope, uuid.UUID(run_id))
 
 
+def _send(run_id) -> None:
+    execute_run_task.delay(str(run_id))
+
+
 @app.task(name="arena.dispatch_due_retries")
 def dispatch_due_retries_task() -> int:
-    return len(dispatch_due_retries(session_scope, lambda run_id: execute_run_task.delay(str(run_id))))
+    return len(dispatch_due_retries(session_scope, _send))
+
+
+@app.task(name="arena.recover_stalled_runs")
+def recover_stalled_runs_task() -> int:
+    return len(recover_stalled_runs(session_scope, _send, settings().stalled_run_s))
 
 
 @app.task(name="arena.process_dataset_upload")

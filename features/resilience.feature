@@ -1,0 +1,45 @@
+@integration @fault @allure.label.epic:Platform @allure.label.feature:Resilience
+Feature: The platform survives faults without losing or duplicating anything
+  As a platform engineer
+  I want crashes and outages of single services to cost time, never data
+  So that an incident does not leave evaluations half-done or double-counted
+
+  Each fault is undone at the end of its scenario, and the stack is healthy again before the
+  next one starts. These scenarios need a stack the suite controls (not external mode).
+
+  Background:
+    Given the beat scheduler is running
+
+  @critical
+  Scenario: A worker killed in the middle of a run loses nothing and duplicates nothing
+    Given a dataset of 5 arithmetic questions
+    When I start a run of that dataset on model "gpt-3.5-turbo-slow-k"
+    And the run has answered at least 1 question within 10 seconds
+    And the worker is killed
+    And the worker is started again
+    Then the run completes within 60 seconds
+    And every question has exactly one stored result
+    And the run's token usage is the sum of its results' usage
+
+  @critical
+  Scenario: While PostgreSQL is down the API says so, and afterwards carries on with nothing lost
+    Given a dataset of 3 arithmetic questions
+    When I start a run of that dataset on model "gpt-3.5-turbo"
+    And the run completes within 30 seconds
+    And PostgreSQL is stopped
+    Then the health report answers 503 and names "postgres" as down
+    And reading the run answers 503 with the error code "database_unavailable"
+    When PostgreSQL is started again
+    Then the platform reports itself healthy within 30 seconds
+    And the run is still completed, with every question's result
+
+  @normal
+  Scenario: Runs wait while the provider is unreachable, and complete when it is back
+    Given a dataset of 3 arithmetic questions
+    And the gateway is cut off from the network
+    When I start a run of that dataset on model "gpt-3.5-turbo" with at most 10 attempts
+    Then the run is retrying within 20 seconds
+    And the run's error says "could not be reached"
+    When the gateway is connected again
+    Then the run completes within 30 seconds
+    And every question has exactly one stored result

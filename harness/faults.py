@@ -1,0 +1,89 @@
+"""Faults injected into a running compose stack, through the Docker SDK by compose labels.
+
+Every fault is recorded and undone by `undo_all` (the steps register it as a scenario cleanup,
+so it runs also when the scenario fails), which then waits until every service is healthy again.
+"""
+
+from __future__ import annotations
+
+import docker
+from docker.models.containers import Container
+
+from harness.cleanup import PROJECT_LABEL
+from harness.waits import poll_until
+
+SERVICE_LABEL = "com.docker.compose.service"
+
+
+class FaultInjector:
+    def __init__(self, project_name: str) -> None:
+        self.project = project_name
+        self.client = docker.from_env()
+        self.undo: list[tuple[str, str]] = []  # (action that reverts, service), newest last
+
+    def container(self, service: str) -> Container:
+        found = self.client.containers.list(all=True, filters={
+            "label": [f"{PROJECT_LABEL}={self.project}", f"{SERVICE_LABEL}={service}"]})
+        if not found:
+            raise LookupError(f"no container for service {service!r} in {self.project}")
+        return found[0]
+
+    def kill(self, service: str) -> None:
+        """SIGKILL: no shutdown, no acknowledgement, what a crash or an OOM kill looks like."""
+        self.container(service).kill(signal="SIGKILL")
+        self.undo.append(("start", service))
+
+    def stop(self, service: str) -> None:
+        self.container(service).stop(timeout=5)
+        self.undo.append(("start", service))
+
+    def pause(self, service: str) -> None:
+        self.container(service).pause()
+        self.undo.append(("unpause", service))
+
+    def disconnect(self, service: str) -> None:
+        """Cut the service off the stack's network: its name no longer resolves for the others."""
+        container = self.container(service)
+        for network in container.attrs["NetworkSettings"]["Networks"]:
+            self.client.networks.get(network).disconnect(container)
+            self.undo.append((f"connect:{network}", service))
+
+    def start(self, service: str) -> None:
+        self.container(service).start()
+        self.undo = [(action, s) for action, s in self.undo if not (s == service and action == "start")]
+
+    def reconnect(self, service: str) -> None:
+        for action, s in list(self.undo):
+            if s == service and action.startswith("connect:"):
+                self.client.networks.get(action.split(":", 1)[1]).connect(self.container(service),
+                                                                         aliases=[service])
+                self.undo.remove((action, s))
+
+    def undo_all(self, timeout: float = 90) -> None:
+        while self.undo:
+            action, service = self.undo.pop()
+            container = self.container(service)
+            container.reload()
+            if action == "start" and container.status != "running":
+                container.start()
+            elif action == "unpause" and container.status == "paused":
+                container.unpause()
+            elif action.startswith("connect:"):
+                self.client.networks.get(action.split(":", 1)[1]).connect(container, aliases=[service])
+        self.wait_healthy(timeout)
+
+    def wait_healthy(self, timeout: float = 90) -> None:
+        def unhealthy() -> list[str]:
+            bad = []
+            ours = {"label": f"{PROJECT_LABEL}={self.project}"}
+            for container in self.client.containers.list(all=True, filters=ours):
+                state = container.attrs["State"]
+                if state.get("Status") == "exited" and state.get("ExitCode") == 0:
+                    continue  # one-shot services (migrate)
+                health = state.get("Health", {}).get("Status", "healthy")
+                if state.get("Status") != "running" or health != "healthy":
+                    bad.append(f"{container.labels.get(SERVICE_LABEL)}={state.get('Status')}/{health}")
+            return bad
+
+        poll_until(unhealthy, lambda bad: not bad, timeout=timeout, interval=0.5,
+                   what="every service of the stack to be healthy again", describe=lambda bad: ", ".join(bad))
