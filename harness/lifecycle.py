@@ -23,6 +23,9 @@ class GuardedTeardown:
 
     def install(self) -> GuardedTeardown:
         signal.signal(signal.SIGTERM, self._on_sigterm)
+        # A process started in the background by a non-interactive shell inherits SIGINT ignored
+        # (CI runners do this); a `kill -INT` must still stop the run and tear the stack down.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         atexit.register(self.run)
         return self
 
