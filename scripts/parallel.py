@@ -1,0 +1,71 @@
+"""Run the acceptance features in N processes against one shared stack.
+
+    .venv/bin/python scripts/parallel.py [--workers N] [--serial] [behave args...]
+
+Tenant isolation (a fresh tenant per feature) makes features independent, so they can share a
+stack. The script brings up one stack (with beat), runs one `behave` per feature file in
+external mode — which skips @fault and @needs_stack_control scenarios, as those would disturb
+the other processes — writes all Allure results into reports/allure-results and JUnit files
+into reports/junit, prints the wall time, and tears the stack down. --serial runs the same
+processes one after another, for the speed-up figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from harness.settings import REPORTS_DIR, Settings  # noqa: E402
+from harness.stack import ComposeStack  # noqa: E402
+from harness.timing import PhaseTimer  # noqa: E402
+
+
+def run_feature(feature: Path, endpoints, admin_token: str, extra: list[str]) -> tuple[str, int, float]:
+    started = time.monotonic()
+    cmd = [str(ROOT / ".venv/bin/behave"), str(feature.relative_to(ROOT)), "--tags=@integration",
+           "-f", "null", "-D", "mode=external", "-D", f"api_url={endpoints.api_url}",
+           "-D", f"gateway_url={endpoints.gateway_url}", "-D", f"database_url={endpoints.database_url}",
+           "-D", f"mongo_url={endpoints.mongo_url}", "-D", f"admin_token={admin_token}", *extra]
+    proc = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(f"--- {feature.name} failed:\n{proc.stdout[-3000:]}{proc.stderr[-2000:]}\n")
+    return feature.name, proc.returncode, time.monotonic() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--serial", action="store_true", help="one feature at a time (for comparison)")
+    args, extra = parser.parse_known_args()
+
+    settings = Settings.load({"with_beat": "true"})
+    stack = ComposeStack(settings, project_name=f"arena-par-{int(time.time())}")
+    timer = PhaseTimer(REPORTS_DIR / "timings-parallel.json")
+    features = sorted((ROOT / "features").glob("*.feature"))
+    try:
+        endpoints = stack.start(timer)
+        stack.project.start_service("beat")
+        workers = 1 if args.serial else args.workers
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(lambda f: run_feature(f, endpoints, settings.admin_token, extra), features))
+        wall = time.monotonic() - started
+    finally:
+        stack.stop(timer)
+    for name, code, seconds in sorted(outcomes, key=lambda o: -o[2]):
+        print(f"{name:28} {'ok' if code == 0 else 'FAILED':7} {seconds:6.1f} s")
+    failed = [name for name, code, _ in outcomes if code != 0]
+    print(f"{len(features)} features in {workers} process(es): {wall:.1f} s wall; "
+          f"sum of feature times {sum(o[2] for o in outcomes):.1f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
