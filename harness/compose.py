@@ -30,6 +30,9 @@ class ComposeProject:
 
     def _base(self, all_profiles: bool = False) -> list[str]:
         cmd = ["docker", "compose", "-p", self.name, "-f", str(self.compose_file)]
+        # An extra file layered on top, e.g. CI's build cache (compose/ci.yml).
+        if override := os.environ.get("ARENA_COMPOSE_OVERRIDE"):
+            cmd += ["-f", override]
         for profile in ["*"] if all_profiles else self.profiles:
             cmd += ["--profile", profile]
         return cmd
