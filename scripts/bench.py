@@ -1,0 +1,164 @@
+"""Benchmark: stack phases, Arena's throughput and latencies, and peer tools on the same stack.
+
+    .venv/bin/python scripts/bench.py [--workers 1,2,3] [--samples 60] [--peers]
+
+Prints a table and writes reports/bench.json. Figures, not assertions: nothing here fails on a
+slow number. Everything runs against this machine's Docker engine and 127.0.0.1 only.
+
+  phases       up to healthy and teardown through the harness (and, with --peers, through
+               testcontainers-python's DockerCompose and plain `docker compose up --wait`/`down -v`
+               on the same compose file, with the ratio to the harness)
+  throughput   samples per second through worker and gateway, for each worker count
+  events       live-event latency: the worker's timestamp on an event to an SSE client receiving it
+  api          latency of GET /health and of POST /runs (seed 001 asks < 100 ms and < 1 s)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from harness.api import ArenaClient, expect  # noqa: E402
+from harness.events import read_events  # noqa: E402
+from harness.fixtures import dataset_samples, providers  # noqa: E402
+from harness.runs import wait_for_status  # noqa: E402
+from harness.settings import COMPOSE_FILE, REPORTS_DIR, Settings  # noqa: E402
+from harness.stack import ComposeStack  # noqa: E402
+from harness.timing import PhaseTimer  # noqa: E402
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def timed(action) -> float:
+    started = time.monotonic()
+    action()
+    return time.monotonic() - started
+
+
+def harness_phases(runs: int) -> dict:
+    ups, downs = [], []
+    for _ in range(runs):
+        stack = ComposeStack(Settings.load({}), project_name=f"arena-bench-{int(time.time() * 1000)}")
+        timer = PhaseTimer(REPORTS_DIR / "timings-bench.json")
+        stack.start(timer)
+        ups.append(timer.phases["up_to_healthy"])
+        downs.append(timed(stack.project.down))
+    return {"up_s": statistics.median(ups), "down_s": statistics.median(downs)}
+
+
+def plain_compose_phases(runs: int, env: dict) -> dict:
+    ups, downs = [], []
+    for i in range(runs):
+        base = ["docker", "compose", "-p", f"arena-plain-{i}", "-f", str(COMPOSE_FILE)]
+        ups.append(timed(lambda b=base: subprocess.run([*b, "up", "-d", "--wait"], env=env, check=True,
+                                                       capture_output=True)))
+        downs.append(timed(lambda b=base: subprocess.run([*b, "down", "-v"], env=env, check=True,
+                                                         capture_output=True)))
+    return {"up_s": statistics.median(ups), "down_s": statistics.median(downs)}
+
+
+def testcontainers_phases(runs: int, env: dict) -> dict:
+    from testcontainers.compose import DockerCompose
+
+    ups, downs = [], []
+    for i in range(runs):
+        os.environ.update({**env, "COMPOSE_PROJECT_NAME": f"arena-tc-{i}"})
+        compose = DockerCompose(COMPOSE_FILE.parent, compose_file_name=COMPOSE_FILE.name, wait=True)
+        ups.append(timed(compose.start))
+        downs.append(timed(compose.stop))
+    os.environ.pop("COMPOSE_PROJECT_NAME", None)
+    return {"up_s": statistics.median(ups), "down_s": statistics.median(downs)}
+
+
+def throughput(stack: ComposeStack, api: ArenaClient, workers: list[int], samples: int) -> dict:
+    questions = dataset_samples("arithmetic")
+    dataset = expect(api.create_dataset("bench", [questions[i % len(questions)] for i in range(samples)]), 201)
+    figures = {}
+    for count in workers:
+        stack.project.run("up", "-d", "--wait", "--scale", f"worker={count}", "worker", timeout=180)
+        started = time.monotonic()
+        # Several runs at once, so that several workers have something to share.
+        run_ids = [expect(api.start_run(dataset["id"], "gpt-3.5-turbo"), 202)["id"] for _ in range(count * 2)]
+        for run_id in run_ids:
+            wait_for_status(api, run_id, "completed", timeout=300)
+        seconds = time.monotonic() - started
+        figures[count] = round(samples * len(run_ids) / seconds, 1)
+    stack.project.run("up", "-d", "--wait", "--scale", "worker=1", "worker", timeout=180)
+    return figures
+
+
+def event_latency(api: ArenaClient, samples: int) -> dict:
+    dataset = expect(api.create_dataset("events", dataset_samples("arithmetic") * (samples // 5 or 1)), 201)
+    delays = []
+    for _ in range(3):
+        run = expect(api.start_run(dataset["id"], "gpt-3.5-turbo-slow-bench"), 202)
+        received = []
+        for event in read_events(api, run["id"], timeout=120):
+            received.append((event, datetime.now(UTC)))
+        delays += [(at - datetime.fromisoformat(e.data["at"])).total_seconds() * 1000
+                   for e, at in received if e.type in ("progress", "completed")]
+    return {"events": len(delays), "p50_ms": round(pct(delays, 0.5), 1), "p95_ms": round(pct(delays, 0.95), 1)}
+
+
+def api_latency(api: ArenaClient, n: int = 50) -> dict:
+    dataset = expect(api.create_dataset("latency", dataset_samples("arithmetic", 1)), 201)
+    health = [timed(lambda: api.health()) * 1000 for _ in range(n)]
+    create = [timed(lambda: expect(api.start_run(dataset["id"], "gpt-3.5-turbo"), 202)) * 1000 for _ in range(n)]
+    return {"health_p50_ms": round(pct(health, 0.5), 1), "health_p95_ms": round(pct(health, 0.95), 1),
+            "create_run_p50_ms": round(pct(create, 0.5), 1), "create_run_p95_ms": round(pct(create, 0.95), 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", default="1,2,3")
+    parser.add_argument("--samples", type=int, default=60)
+    parser.add_argument("--peers", action="store_true", help="also time testcontainers and plain compose")
+    parser.add_argument("--runs", type=int, default=3, help="bring-up/teardown repetitions per tool")
+    args = parser.parse_args()
+    figures: dict = {}
+
+    stack = ComposeStack(Settings.load({}), project_name=f"arena-bench-{os.getpid()}")
+    env = {**os.environ, **stack.project.env}
+    try:
+        stack.start(PhaseTimer(REPORTS_DIR / "timings-bench.json"))
+        endpoints = stack.discover()
+        admin = ArenaClient(endpoints.api_url, admin_token=Settings.load({}).admin_token)
+        for provider in providers():
+            admin.put_provider(provider["name"], provider["base_url"], provider["api_key"])
+        tenant = admin.create_tenant("bench")
+        api = ArenaClient(endpoints.api_url, api_key=tenant["api_key"])
+        figures["api"] = api_latency(api)
+        figures["events"] = event_latency(api, 10)
+        figures["throughput_samples_per_s"] = throughput(stack, api, [int(w) for w in args.workers.split(",")],
+                                                         args.samples)
+    finally:
+        stack.project.down()
+
+    figures["harness"] = harness_phases(args.runs)
+    if args.peers:
+        figures["plain_compose"] = plain_compose_phases(args.runs, env)
+        figures["testcontainers"] = testcontainers_phases(args.runs, env)
+        for peer in ("plain_compose", "testcontainers"):
+            figures[peer]["up_ratio_to_harness"] = round(figures[peer]["up_s"] / figures["harness"]["up_s"], 2)
+            figures[peer]["down_ratio_to_harness"] = round(figures[peer]["down_s"] / figures["harness"]["down_s"], 2)
+
+    (REPORTS_DIR / "bench.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
