@@ -7,11 +7,16 @@ Module map:
   cleanup    finding and removing stacks left behind by crashed runs (by label)
   stack      the stack the suite runs against: compose-managed or external, with its endpoints
   lifecycle  guaranteed teardown: signal handling and a shielded, idempotent `down`
+  suite      the suite's shared connections to the stack, remade when a service moves port
+  faults     faults injected into the running stack (kill, stop, pause, disconnect) and undone
   api        Arena HTTP client that records exchanges (secrets masked) for the report
+  tenants    a fresh tenant per feature: its API client and its database rows
+  runs, battles, uploads   waiting on runs, battles and uploads with telling failure messages
+  events     reading Server-Sent Events (run events, streamed answers) with sseclient-py
   gateway    the test gateway's inspection API (provider call log)
   probes     read-only checks of PostgreSQL and MongoDB, scoped to one tenant
   fixtures   deterministic seed data from fixtures/
-  waits      poll-until with a deadline and a message that says what was last seen
+  waits      poll-until (and hold-for) with a deadline and a message that says what was last seen
   secrets    masking of keys and tokens in everything the suite writes
   timing     phase timings printed and written to reports/timings.json
   cli        `arena-stack`: up/status/ports/logs/down for local debugging

@@ -62,6 +62,9 @@ class ExternalStack:
     def start_service(self, service: str) -> None:
         raise StackControlUnavailable(f"external mode: the suite cannot start {service}")
 
+    def scale(self, service: str, replicas: int) -> None:
+        raise StackControlUnavailable(f"external mode: the suite cannot scale {service}")
+
     def stop_service(self, service: str) -> None:
         raise StackControlUnavailable(f"external mode: the suite cannot stop {service}")
 
@@ -164,6 +167,12 @@ class ComposeStack:
         from harness.faults import FaultInjector
 
         return FaultInjector(self.project.name)
+
+    def workers_that_ran(self, run_ids: list[str]) -> set[str]:
+        """Which worker containers logged the start of any of these runs."""
+        logs = self.project.logs(["worker"], tail=5000)
+        return {line.split("|", 1)[0].strip() for line in logs.splitlines()
+                if "attempt" in line and any(run_id in line for run_id in run_ids)}
 
     def files_in(self, service: str, directory: str) -> list[str]:
         """Names of the files in a directory inside a running service (none if it does not exist)."""

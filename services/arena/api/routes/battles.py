@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from arena.api.auth import current_tenant
 from arena.api.errors import invalid, not_found
-from arena.api.routes.datasets import _enqueue
 from arena.api.schemas import Strict
+from arena.api.tasks import enqueue
 from arena.battles import store
 from arena.battles.rating import leaderboard
 from arena.db.models import Provider, Tenant
@@ -80,7 +80,7 @@ async def start_battle(body: BattleCreate, tenant: Tenant = Depends(current_tena
 
     doc, created = await asyncio.to_thread(create)
     if created:
-        _enqueue("arena.run_battle", doc["_id"])
+        enqueue("arena.run_battle", doc["_id"])
     return JSONResponse(status_code=202 if created else 200, content=battle_out(doc))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from arena.api.auth import current_tenant
 from arena.api.errors import ApiError, invalid, not_found
 from arena.api.schemas import DatasetCreate, DatasetOut
+from arena.api.tasks import enqueue
 from arena.config import settings
 from arena.db.models import Dataset, Sample, Tenant
 from arena.db.session import get_session, session_scope
@@ -75,14 +76,8 @@ def _register_upload(tenant: Tenant, received, name: str) -> JSONResponse:
         stored = move_into_store(received, tenant_store(tenant.id) / f"dataset-{dataset.id}{received.extension}")
         dataset.stored_path = str(stored)
         body = DatasetOut.model_validate(dataset, from_attributes=True)
-    _enqueue("arena.process_dataset_upload", dataset.id)
+    enqueue("arena.process_dataset_upload", dataset.id)
     return JSONResponse(status_code=202, content=body.model_dump(mode="json"))
-
-
-def _enqueue(task: str, object_id) -> None:
-    from arena.worker.celery_app import app as celery
-
-    celery.send_task(task, args=[str(object_id)])
 
 
 @router.post("", status_code=201, response_model=DatasetOut)

@@ -17,8 +17,9 @@ from sse_starlette.sse import EventSourceResponse
 
 from arena.api.auth import current_tenant
 from arena.api.errors import ApiError, invalid, not_found
-from arena.api.routes.datasets import _enqueue, tenant_store
+from arena.api.routes.datasets import tenant_store
 from arena.api.schemas import DocumentOut, Question
+from arena.api.tasks import enqueue
 from arena.config import settings
 from arena.db.models import Document, Provider, Tenant
 from arena.db.session import get_session, session_scope
@@ -60,7 +61,7 @@ async def upload_document(request: Request, tenant: Tenant = Depends(current_ten
             return document_out(document)
 
     body = await asyncio.to_thread(register)
-    _enqueue("arena.process_document", body.id)
+    enqueue("arena.process_document", body.id)
     return JSONResponse(status_code=202, content=body.model_dump(mode="json"))
 
 

@@ -46,7 +46,7 @@ def tenant_run(session: Session, tenant: Tenant, run_id: uuid.UUID) -> Run:
     return run
 
 
-def enqueue(run_id: uuid.UUID) -> None:
+def enqueue_run(run_id: uuid.UUID) -> None:
     from arena.worker.tasks import execute_run_task  # the API process needs Celery only to send
 
     execute_run_task.apply_async(args=[str(run_id)], retry=True,
@@ -78,7 +78,7 @@ def start_run(body: RunCreate, tenant: Tenant = Depends(current_tenant)) -> JSON
                      total=run.progress_total)
         run_id, provider_name = run.id, provider.name
     try:
-        enqueue(run_id)
+        enqueue_run(run_id)
     except Exception as exc:  # the broker is unreachable: say so on the run rather than leave it queued
         log.error("could not enqueue run %s: %s", run_id, exc)
         with session_scope() as session:

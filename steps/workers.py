@@ -1,0 +1,45 @@
+"""Steps about the worker pool."""
+
+from behave import given, then, when
+
+from harness.api import expect
+from harness.gateway import run_user
+from harness.runs import wait_for_status
+
+
+@given("the worker pool has {count:d} workers")
+def step_scale_workers(context, count):
+    context.stack.scale("worker", count)
+    context.add_cleanup(context.stack.scale, "worker", 1)  # the next scenario gets the usual pool
+
+
+@when('I start {count:d} runs of that dataset on model "{model}"')
+def step_start_runs(context, count, model):
+    context.runs = [expect(context.me.api.start_run(context.dataset["id"], model), 202) for _ in range(count)]
+
+
+@then("all those runs complete within {seconds:d} seconds")
+def step_all_complete(context, seconds):
+    context.runs = [wait_for_status(context.me.api, run["id"], "completed", timeout=seconds) for run in context.runs]
+
+
+@then("more than one worker took part")
+def step_several_workers(context):
+    workers = context.stack.workers_that_ran([run["id"] for run in context.runs])
+    assert len(workers) > 1, f"expected the runs spread over several workers, they ran on {workers}"
+
+
+@then("every one of those runs has exactly one stored result per question")
+def step_each_run_once(context):
+    expected = sorted(sample["input"] for sample in context.dataset_samples)
+    for run in context.runs:
+        rows = context.me.rows.results_of_run(run["id"])
+        assert sorted(row["input"] for row in rows) == expected, f"run {run['id']} stored {len(rows)} results"
+
+
+@then("the provider was called exactly once per question for each of those runs")
+def step_each_run_called_once(context):
+    for run in context.runs:
+        calls = context.gateway.calls(run_user(context.me.id, run["id"]))
+        assert len(calls) == len(context.dataset_samples), (
+            f"run {run['id']}: {len(calls)} provider calls for {len(context.dataset_samples)} questions")
