@@ -168,6 +168,11 @@ class ComposeStack:
 
         return FaultInjector(self.project.name)
 
+    def scale(self, service: str, replicas: int) -> None:
+        """Run `replicas` containers of a service (e.g. a bigger worker pool), all healthy."""
+        self.project.run("up", "--detach", "--wait", "--no-recreate", "--scale", f"{service}={replicas}", service,
+                         timeout=180, all_profiles=True)
+
     def workers_that_ran(self, run_ids: list[str]) -> set[str]:
         """Which worker containers logged the start of any of these runs."""
         logs = self.project.logs(["worker"], tail=5000)

@@ -1,0 +1,15 @@
+@integration @needs_stack_control @allure.label.epic:Runs @allure.label.feature:Worker_pool
+Feature: Runs share a pool of workers without doing any work twice
+  As a platform engineer
+  I want to add workers when evaluations queue up
+  So that runs finish sooner, and no question is ever answered or billed twice
+
+  @normal
+  Scenario: Several runs on several workers each answer every question exactly once
+    Given the worker pool has 3 workers
+    And a dataset of 5 arithmetic questions
+    When I start 6 runs of that dataset on model "gpt-3.5-turbo-slow-pool"
+    Then all those runs complete within 60 seconds
+    And more than one worker took part
+    And every one of those runs has exactly one stored result per question
+    And the provider was called exactly once per question for each of those runs
