@@ -19,7 +19,10 @@ RUN update-ca-certificates >/dev/null
 WORKDIR /app/services
 # Dependencies before sources: a code change does not reinstall them.
 COPY services/requirements.txt ./requirements.txt
-RUN pip install -r requirements.txt
+RUN pip install -r requirements.txt \
+ # A hook that starts coverage in every Python process, only when COVERAGE_PROCESS_START is set.
+ && echo "import coverage; coverage.process_startup()" \
+      > "$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/arena-coverage.pth"
 
 COPY services/ ./
 ENV PYTHONPATH=/app/services

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import httpx
 import sseclient
@@ -24,6 +25,7 @@ class Event:
     id: int | None
     type: str
     data: dict
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))  # for latency figures
 
 
 def read_stream(api: ArenaClient, method: str, path: str, *, stop: Callable[[list[Event]], bool],

@@ -6,6 +6,8 @@
 | keep_stack        | ARENA_KEEP_STACK            | reuse/keep a stack named `arena-keep`          |
 | with_beat         | ARENA_WITH_BEAT             | start the beat scheduler (compose profile)     |
 | up_timeout        | ARENA_UP_TIMEOUT            | seconds for the stack to become healthy (180)  |
+| coverage          | ARENA_COVERAGE              | measure the services' code coverage; report in |
+|                   |                             | reports/coverage/ after teardown               |
 | api_url           | ARENA_API_URL               | external mode: Arena API base URL              |
 | gateway_url       | ARENA_GATEWAY_URL           | external mode: test gateway base URL           |
 | database_url      | ARENA_DATABASE_URL          | external mode: SQLAlchemy URL of PostgreSQL    |
@@ -40,6 +42,7 @@ class Settings:
     keep_stack: bool = False
     with_beat: bool = False
     up_timeout: float = 180.0
+    coverage: bool = False
     admin_token: str = DEFAULT_ADMIN_TOKEN
     api_url: str | None = None
     gateway_url: str | None = None
@@ -64,6 +67,7 @@ class Settings:
             keep_stack=_truthy(get("keep_stack")),
             with_beat=_truthy(get("with_beat")),
             up_timeout=float(get("up_timeout", "180")),
+            coverage=_truthy(get("coverage")),
             admin_token=get("admin_token", DEFAULT_ADMIN_TOKEN),
             api_url=get("api_url"),
             gateway_url=get("gateway_url"),

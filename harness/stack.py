@@ -18,6 +18,8 @@ from harness.compose import ComposeError, ComposeProject
 from harness.settings import KEPT_PROJECT_NAME, PROJECT_PREFIX, REPO_ROOT, Settings
 from harness.timing import PhaseTimer
 
+COVERAGE_ENV = {"ARENA_COVERAGE_RC": "/app/services/.coveragerc", "ARENA_WORKER_POOL": "threads"}
+COVERAGE_DIR = REPO_ROOT / "reports" / "coverage"
 SERVICE_PORTS = {"api": 8000, "gateway": 8080, "postgres": 5432, "mongo": 27017, "redis": 6379}
 LOG_SERVICES = ["api", "worker", "beat", "gateway", "migrate"]
 
@@ -89,6 +91,7 @@ class ComposeStack:
                 "ARENA_ADMIN_TOKEN": settings.admin_token,
                 # Content-addressed: concurrent runs of different code never swap each other's image.
                 "ARENA_APP_TAG": self.app_tag,
+                **(COVERAGE_ENV if settings.coverage else {}),
             },
         )
         self.endpoints: Endpoints | None = None
@@ -146,6 +149,9 @@ class ComposeStack:
             print(f"[stack] keeping {self.project.name} up (keep_stack); "
                   f"`arena-stack down --keep` removes it", file=sys.stderr)
             return
+        if self.settings.coverage:
+            with timer.phase("coverage"):
+                self.collect_coverage()
         with timer.phase("teardown"):
             self.project.down()
         left = cleanup.leftovers(self.project.name)
@@ -153,6 +159,25 @@ class ComposeStack:
             removed = cleanup.remove_project(self.project.name)
             print(f"[stack] removed {removed} resources compose left behind: {left}", file=sys.stderr)
         cleanup.remove_old_app_images(keep=self.app_tag)
+
+    def collect_coverage(self) -> None:
+        """Stop the services gracefully (each process saves its data), combine, and write the
+        report to reports/coverage/ (html/, summary.txt, coverage.json)."""
+        self.project.run("stop", "--timeout", "20", timeout=120, all_profiles=True)
+        COVERAGE_DIR.mkdir(parents=True, exist_ok=True)
+        script = ("coverage combine --rcfile=.coveragerc -q && coverage html --rcfile=.coveragerc -d /out/html -q"
+                  " && coverage json --rcfile=.coveragerc -o /out/coverage.json -q"
+                  " && coverage report --rcfile=.coveragerc > /out/summary.txt")
+        proc = self.project.run("run", "--rm", "--no-deps", "-T", "-e", "COVERAGE_PROCESS_START=",
+                                "-v", f"{COVERAGE_DIR}:/out", "--entrypoint", "sh", "api", "-c", script,
+                                timeout=300, check=False, all_profiles=True)
+        if proc.returncode != 0:
+            print(f"[coverage] could not combine the coverage data:\n{proc.stdout[-2000:]}", file=sys.stderr)
+            return
+        lines = (COVERAGE_DIR / "summary.txt").read_text().splitlines()
+        total = next((line for line in lines if line.startswith("TOTAL")), "no total")
+        print(f"[coverage] services: {' '.join(total.split())} -> {COVERAGE_DIR / 'html' / 'index.html'}",
+              file=sys.stderr)
 
     def start_service(self, service: str) -> None:
         try:
