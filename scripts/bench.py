@@ -121,6 +121,28 @@ def api_latency(api: ArenaClient, n: int = 50) -> dict:
             "create_run_p50_ms": round(pct(create, 0.5), 1), "create_run_p95_ms": round(pct(create, 0.95), 1)}
 
 
+def setup_phases(stack: ComposeStack) -> dict:
+    """Provisioning and images as found (a no-op on a ready machine), and a warm app-image build."""
+    return {
+        "provision_s": round(timed(lambda: subprocess.run(["bash", "scripts/provision.sh"], cwd=ROOT, check=True,
+                                                          capture_output=True)), 2),
+        "images_s": round(timed(lambda: subprocess.run(["bash", "scripts/images.sh"], cwd=ROOT, check=True,
+                                                       capture_output=True)), 2),
+        "app_image_warm_build_s": round(timed(stack.project.build), 2),
+    }
+
+
+def feature_times() -> dict:
+    """Per-feature wall time of the last suite run, from its JUnit files."""
+    import xml.etree.ElementTree as ET
+
+    times = {}
+    for path in sorted((REPORTS_DIR / "junit").glob("TESTS-*.xml")):
+        suite = ET.parse(path).getroot()
+        times[path.stem.removeprefix("TESTS-")] = round(float(suite.get("time", 0)), 1)
+    return times
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", default="1,2,3")
@@ -132,6 +154,10 @@ def main() -> int:
 
     stack = ComposeStack(Settings.load({}), project_name=f"arena-bench-{os.getpid()}")
     env = {**os.environ, **stack.project.env}
+    figures["setup"] = setup_phases(stack)
+    figures["features_last_run_s"] = feature_times()
+    if (REPORTS_DIR / "timings.json").exists():
+        figures["suite_last_run_phases_s"] = json.loads((REPORTS_DIR / "timings.json").read_text())
     try:
         stack.start(PhaseTimer(REPORTS_DIR / "timings-bench.json"))
         endpoints = stack.discover()

@@ -19,6 +19,12 @@ behave_status=$?
 .venv/bin/pytest tests/reports --junitxml=reports/junit/pytest-reports.xml
 reports_status=$?
 
+# Figures, not tests (never fail the build): the benchmark and the parallel speed-up.
+if [ "${CI:-}" = "true" ] || [ "${ARENA_BENCH:-}" = "1" ]; then
+  .venv/bin/python scripts/bench.py --peers --runs 2 || echo "[bench] the benchmark did not complete"
+  .venv/bin/python scripts/parallel.py --workers 4 || echo "[parallel] a parallel feature run failed"
+fi
+
 .venv/bin/python scripts/junit_summary.py reports/junit
 summary_status=$?
 [ $pytest_status -eq 0 ] && [ $behave_status -eq 0 ] && [ $reports_status -eq 0 ] && [ $summary_status -eq 0 ]
