@@ -33,6 +33,34 @@ Feature: The platform survives faults without losing or duplicating anything
     Then the platform reports itself healthy within 30 seconds
     And the run is still completed, with every question's result
 
+  @critical
+  Scenario: Runs waiting in the queue survive a Redis restart, and a client following one misses no event
+    Given a dataset of 3 arithmetic questions
+    And the worker is stopped
+    When I start a run of that dataset on model "gpt-3.5-turbo-slow-q"
+    And I start 2 runs of that dataset on model "gpt-3.5-turbo"
+    And I follow the run's events but disconnect after 1 events, while the run is still going
+    And Redis is restarted
+    And the worker is started again
+    And I reconnect with the id of the last event I received
+    Then the events are "queued, started, progress, progress, progress, completed" in that order
+    And together the two connections received every stored event of the run exactly once
+    And the provider was called exactly once per question for that run
+    And all those runs complete within 60 seconds
+    And every one of those runs has exactly one stored result per question
+    And the provider was called exactly once per question for each of those runs
+
+  @normal
+  Scenario: A run started while Redis is down waits in the queue, and runs once Redis is back
+    Given a dataset of 3 arithmetic questions
+    And Redis is stopped
+    When I start a run of that dataset on model "gpt-3.5-turbo"
+    Then the run is accepted as queued
+    When Redis is started again
+    Then the run completes within 30 seconds
+    And every question has exactly one stored result
+    And the provider was called exactly once per question for that run
+
   @normal
   Scenario: Runs wait while the provider is unreachable, and complete when it is back
     Given a dataset of 3 arithmetic questions

@@ -37,6 +37,11 @@ class FaultInjector:
         self.container(service).stop(timeout=5)
         self.undo.append(("start", service))
 
+    def restart(self, service: str) -> None:
+        """Stop (SIGTERM, then SIGKILL after 5 s) and start again: whatever it kept in memory is gone."""
+        self.undo.append(("start", service))  # in case it does not come back by itself
+        self.container(service).restart(timeout=5)
+
     def pause(self, service: str) -> None:
         self.container(service).pause()
         self.undo.append(("unpause", service))

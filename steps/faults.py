@@ -50,6 +50,14 @@ def step_start_again(context, service):
     suite.reconnect(context)
 
 
+@step("{service:Service} is restarted")
+def step_restart(context, service):
+    faults = _faults(context)
+    faults.restart(service)
+    faults.wait_healthy()
+    suite.reconnect(context)
+
+
 @step("{service:Service} is cut off from the network")
 def step_disconnect(context, service):
     _faults(context).disconnect(service)

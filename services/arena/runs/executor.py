@@ -33,7 +33,7 @@ from arena.runs.scoring import SCORERS
 log = logging.getLogger("arena.runs")
 
 TERMINAL = {"completed", "failed"}
-RUNNABLE = {"queued", "running"}  # "running": a task re-delivered by the broker after its worker died
+RUNNABLE = {"queued", "running"}  # "running": a task re-delivered after its worker died
 
 # (provider, model, prompt, user) -> Completion; injectable so the logic is testable alone.
 Ask = Callable[[Provider, str, str, str], Completion]
@@ -87,11 +87,21 @@ def _start_attempt(session_scope, run_id: uuid.UUID) -> Attempt | str:
         if run.status not in RUNNABLE:
             log.info("run %s is %s: nothing to execute", run_id, run.status)
             return run.status
+        if run.status == "running" and _alive(run):
+            # A second message for a run another worker is executing (sent again by the recovery
+            # of lost messages, or re-delivered by the broker): that worker finishes it.
+            log.info("run %s is being executed by another worker: ignoring this message", run_id)
+            return run.status
         run.status, run.attempts, run.model_attempts = "running", run.attempts + 1, run.model_attempts + 1
         run.started_at, run.next_attempt_at, run.heartbeat_at = run.started_at or utcnow(), None, utcnow()
         append_event(session, run, "started", attempt=run.attempts, model=run.active_model)
         log.info("run %s attempt %d started (model %s)", run.id, run.attempts, run.active_model)
         return _attempt_of(session, run)
+
+
+def _alive(run: Run) -> bool:
+    """Whether the run's worker gave a sign of life recently enough to be still at work."""
+    return run.heartbeat_at is not None and utcnow() - run.heartbeat_at < timedelta(seconds=settings().stalled_run_s)
 
 
 def _attempt_of(session: Session, run: Run) -> Attempt:

@@ -1,7 +1,11 @@
-"""Beat's periodic work: dispatch retries that are due, and resume runs whose worker died.
+"""Beat's periodic work: dispatch retries that are due, resume runs whose worker died, and re-send
+queued runs whose message the broker lost (or never got).
 
-Both claim a run in one UPDATE (`FOR UPDATE SKIP LOCKED`) before sending it, so two schedulers,
-or a restarted one, never dispatch a run twice.
+PostgreSQL, not Redis, is the record of what is to be done: Redis keeps no data (a restart
+empties it), so every run that is waiting is found again here. Each task claims its runs in one
+UPDATE (`FOR UPDATE SKIP LOCKED`) before sending them, so two schedulers, or a restarted one,
+never claim a run twice; a message sent twice anyway is harmless, as the executor ignores one
+for a run another worker is visibly executing (arena.runs.executor).
 """
 
 from __future__ import annotations
@@ -17,19 +21,32 @@ log = logging.getLogger("arena.retries")
 # Claiming flips `retrying` to `queued` in one statement; SKIP LOCKED lets two schedulers (or a
 # restarted one) run at once without dispatching a run twice.
 CLAIM_DUE = text("""
-    UPDATE runs SET status = 'queued'
+    UPDATE runs SET status = 'queued', heartbeat_at = now()
     WHERE id IN (SELECT id FROM runs WHERE status = 'retrying' AND next_attempt_at <= now()
                  ORDER BY next_attempt_at FOR UPDATE SKIP LOCKED)
     RETURNING id
 """)
 UNCLAIM = text("UPDATE runs SET status = 'retrying' WHERE id = :id AND status = 'queued'")
 
+# heartbeat_at is a waiting or running run's last sign of life: set when it is queued (or sent
+# again) and when a worker starts it or answers a question.
+
 # A running run updates heartbeat_at at its start and after every answered question; one that
 # stays silent longer than the longest provider call can take has lost its worker.
 CLAIM_STALLED = text("""
-    UPDATE runs SET status = 'queued'
+    UPDATE runs SET status = 'queued', heartbeat_at = now()
     WHERE id IN (SELECT id FROM runs WHERE status = 'running'
                  AND heartbeat_at < now() - make_interval(secs => :stalled_s)
+                 FOR UPDATE SKIP LOCKED)
+    RETURNING id
+""")
+# A run queued this long that no worker has started: its message was lost (Redis restarted) or
+# never sent (Redis was down when the run was created). Under a long queue this re-sends a run
+# whose message is merely waiting; the duplicate is then ignored.
+CLAIM_LOST_QUEUED = text("""
+    UPDATE runs SET heartbeat_at = now()
+    WHERE id IN (SELECT id FROM runs WHERE status = 'queued'
+                 AND coalesce(heartbeat_at, created_at) < now() - make_interval(secs => :stalled_s)
                  FOR UPDATE SKIP LOCKED)
     RETURNING id
 """)
@@ -52,7 +69,14 @@ def dispatch_due_retries(session_scope, send: Callable[[uuid.UUID], None]) -> li
 def recover_stalled_runs(session_scope, send: Callable[[uuid.UUID], None], stalled_s: float) -> list[uuid.UUID]:
     with session_scope() as session:
         stalled = [row.id for row in session.execute(CLAIM_STALLED, {"stalled_s": stalled_s})]
+        lost = [row.id for row in session.execute(CLAIM_LOST_QUEUED, {"stalled_s": stalled_s})]
     for run_id in stalled:
         log.warning("run %s had no heartbeat for %.0f s: its worker is gone; resuming it", run_id, stalled_s)
-        send(run_id)  # a failure here leaves it queued; the broker keeps it until a worker is back
-    return stalled
+    for run_id in lost:
+        log.warning("run %s was queued %.0f s ago and no worker started it: sending it again", run_id, stalled_s)
+    for run_id in stalled + lost:
+        try:
+            send(run_id)
+        except Exception as exc:  # the broker is down: the run stays queued and is found again
+            log.error("could not send run %s: %s", run_id, exc)
+    return stalled + lost

@@ -69,7 +69,7 @@ def start_run(body: RunCreate, tenant: Tenant = Depends(current_tenant)) -> JSON
             raise invalid("provider", f"unknown provider '{body.provider}'; registered providers: {known}")
         run = Run(tenant_id=tenant.id, dataset_id=dataset.id, provider_id=provider.id, model=body.model,
                   fallback_models=body.fallback_models, active_model=body.model, scorer=body.scorer,
-                  status="queued", attempts=0, model_attempts=0,
+                  status="queued", attempts=0, model_attempts=0, heartbeat_at=utcnow(),
                   max_attempts=body.max_attempts or settings().max_attempts, progress_done=0,
                   progress_total=dataset.sample_count, prompt_tokens=0, completion_tokens=0, total_tokens=0)
         session.add(run)
@@ -79,13 +79,9 @@ def start_run(body: RunCreate, tenant: Tenant = Depends(current_tenant)) -> JSON
         run_id, provider_name = run.id, provider.name
     try:
         enqueue_run(run_id)
-    except Exception as exc:  # the broker is unreachable: say so on the run rather than leave it queued
-        log.error("could not enqueue run %s: %s", run_id, exc)
-        with session_scope() as session:
-            run = session.get(Run, run_id, with_for_update=True)
-            run.status, run.finished_at = "failed", utcnow()
-            run.error = "the run could not be queued (task broker unavailable); start it again"
-            append_event(session, run, "failed", status="failed", attempts=0, error=run.error)
+    except Exception as exc:  # the broker is unreachable: the run stays queued in PostgreSQL, and
+        # beat sends it once the broker is back (arena.runs.retries.recover_stalled_runs)
+        log.error("could not send run %s to the workers yet: %s", run_id, exc)
     with session_scope() as session:
         run = session.get(Run, run_id)
         return JSONResponse(status_code=202, content=run_out(run, provider_name).model_dump(mode="json"))
