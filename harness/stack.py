@@ -162,10 +162,12 @@ class ComposeStack:
 
     def collect_coverage(self) -> None:
         """Stop the services gracefully (each process saves its data), combine, and write the
-        report to reports/coverage/ (html/, summary.txt, coverage.json)."""
+        report to reports/coverage/ (html/, summary.txt, coverage.json, and coverage.data — the
+        combined data, which CI merges across shards)."""
         self.project.run("stop", "--timeout", "20", timeout=120, all_profiles=True)
         COVERAGE_DIR.mkdir(parents=True, exist_ok=True)
-        script = ("coverage combine --rcfile=.coveragerc -q && coverage html --rcfile=.coveragerc -d /out/html -q"
+        script = ("coverage combine --rcfile=.coveragerc -q && cp /coverage/.coverage /out/coverage.data"
+                  " && coverage html --rcfile=.coveragerc -d /out/html -q"
                   " && coverage json --rcfile=.coveragerc -o /out/coverage.json -q"
                   " && coverage report --rcfile=.coveragerc > /out/summary.txt")
         proc = self.project.run("run", "--rm", "--no-deps", "-T", "-e", "COVERAGE_PROCESS_START=",

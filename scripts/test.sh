@@ -12,17 +12,24 @@ rm -f reports/junit/*.xml
 pytest_status=$?
 [ $pytest_status -eq 5 ] && pytest_status=0   # no tests collected is not a failure of ours
 
-bash scripts/acceptance.sh
+# In CI the services' code coverage is measured too, and published in reports/coverage/ beside
+# the Allure report (reports/allure-report/).
+if [ "${CI:-}" = "true" ]; then
+  ARENA_COVERAGE=true bash scripts/acceptance.sh
+else
+  bash scripts/acceptance.sh
+fi
 behave_status=$?
 
 # What the suite left behind must not hold a key or a token.
 .venv/bin/pytest tests/reports --junitxml=reports/junit/pytest-reports.xml
 reports_status=$?
 
-# Figures, not tests (never fail the build): the benchmark and the parallel speed-up.
+# Figures, not tests (never fail the build): the benchmark and the parallel speed-up
+# (reports/bench.json, reports/parallel.json).
 if [ "${CI:-}" = "true" ] || [ "${ARENA_BENCH:-}" = "1" ]; then
-  .venv/bin/python scripts/bench.py --peers --runs 2 || echo "[bench] the benchmark did not complete"
-  .venv/bin/python scripts/parallel.py --workers 4 || echo "[parallel] a parallel feature run failed"
+  .venv/bin/python scripts/bench.py --peers --runs 2 --cold-build || echo "[bench] the benchmark did not complete"
+  .venv/bin/python scripts/parallel.py --compare --workers 4 || echo "[parallel] a parallel feature run failed"
 fi
 
 .venv/bin/python scripts/junit_summary.py reports/junit
