@@ -62,6 +62,19 @@ Feature: The platform survives faults without losing or duplicating anything
     And the provider was called exactly once per question for that run
 
   @normal
+  Scenario: Uploads and battles accepted while Redis is down are carried out once it is back
+    Given Redis is stopped
+    When I upload the dataset file "arithmetic.jsonl"
+    Then the upload is accepted for processing
+    When I upload the document "handbook.pdf"
+    And I start a battle on "What is 2 + 3?" between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini"
+    And Redis is started again
+    Then the dataset is ready within 30 seconds with 3 questions and the file's checksum
+    And the document is ready within 30 seconds with 2 pages
+    And the battle completes within 30 seconds
+    And "gpt-4o-mini" won and "gpt-3.5-turbo" lost
+
+  @normal
   Scenario: Runs wait while the provider is unreachable, and complete when it is back
     Given a dataset of 3 arithmetic questions
     And the gateway is cut off from the network

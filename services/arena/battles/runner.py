@@ -2,17 +2,23 @@
 
 A provider failure of a contender or the judge is classified like a run's and ends the battle
 `failed` with the error in its document; a failed battle never carries a winner.
+
+A worker claims a battle by moving it from `pending` to `running` in one update, so a second
+message for it (sent again by `resend_pending_battles`) does nothing. A battle `running` for
+longer than a battle can take lost its worker, and the broker's redelivery may take it over.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from arena.battles.judge import judge_prompt, read_verdict
 from arena.battles.store import battles, now, update_battle
+from arena.config import settings
 from arena.db.models import Provider
 from arena.providers.client import Completion, ProviderFailure
 
@@ -26,11 +32,53 @@ def _usage(completion: Completion) -> dict:
             "total_tokens": completion.total_tokens}
 
 
+def longest_battle() -> timedelta:
+    """Two answers and a verdict, each bounded by the provider timeout, and a margin."""
+    return timedelta(seconds=3 * settings().provider_timeout_s + 5)
+
+
+def _claim(battle_id: str) -> dict | str:
+    """The battle, now `running` for this worker; or its status when it is not this worker's to run."""
+    at = now()
+    claim = {"$set": {"status": "running", "started_at": at, "updated_at": at}}
+    if battles().update_one({"_id": battle_id, "status": "pending"}, claim).modified_count == 0:
+        # Not pending: finished, being run, or left running by a worker that died.
+        battle = battles().find_one({"_id": battle_id})
+        if battle is None:
+            return "missing"
+        if battle["status"] != "running" or battle["started_at"] > at - longest_battle():
+            return battle["status"]
+        stale = {"_id": battle_id, "status": "running", "started_at": battle["started_at"]}
+        if battles().update_one(stale, claim).modified_count == 0:
+            return "running"  # another worker took it over first
+        log.warning("battle %s was left running by a worker that died: taking it over", battle_id)
+    return battles().find_one({"_id": battle_id})
+
+
+def resend_pending_battles(send: Callable[[str], None], waited_s: float) -> int:
+    """Send again every battle still `pending` `waited_s` after it was last sent: its message was
+    lost (Redis restarted) or never sent (Redis was down when it was created)."""
+    cutoff, resent = now() - timedelta(seconds=waited_s), 0
+    for battle in battles().find({"status": "pending", "sent_at": {"$lt": cutoff}}).limit(100):
+        # Claimed by moving sent_at on, so two schedulers do not both send it.
+        claimed = battles().update_one({"_id": battle["_id"], "status": "pending", "sent_at": battle["sent_at"]},
+                                       {"$set": {"sent_at": now()}})
+        if claimed.modified_count == 0:
+            continue
+        log.warning("battle %s is still pending %.0f s after it was sent: sending it again", battle["_id"], waited_s)
+        try:
+            send(battle["_id"])
+            resent += 1
+        except Exception as exc:  # the broker is down: found again at the next tick
+            log.error("could not send battle %s: %s", battle["_id"], exc)
+    return resent
+
+
 def run_battle(session_scope, battle_id: str, ask: Ask) -> str:
-    battle = battles().find_one({"_id": battle_id})
-    if battle is None or battle["status"] not in ("pending", "running"):
-        return battle["status"] if battle else "missing"
-    update_battle(battle_id, status="running", started_at=now())
+    battle = _claim(battle_id)
+    if not isinstance(battle, dict):
+        log.info("battle %s is %s: nothing to do", battle_id, battle)
+        return battle
     with session_scope() as session:
         provider = session.scalar(select(Provider).where(Provider.name == battle["provider"]))
         session.expunge(provider)

@@ -1,9 +1,10 @@
 """Battle documents in MongoDB (collection `battles`), tenant-scoped.
 
 Only operations that official MongoDB and FerretDB v1 both support: insert_one, find_one,
-find with an equality filter and a sort, update_one with $set, delete_many, and create_index (plain and
-unique). No transactions, change streams, $lookup/$facet or TTL indexes; ratings are computed
-in Python (arena.battles.rating).
+find with equality filters, $lt, a sort and a limit, update_one with $set (its matched/modified
+count serving as a compare-and-set), delete_many, and create_index (plain and unique). No
+transactions, change streams, $lookup/$facet or TTL indexes; ratings are computed in Python
+(arena.battles.rating).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def ensure_indexes() -> None:
                             name="uniq_tenant_idempotency_key")
     collection.create_index([("tenant_id", ASCENDING), ("created_at", DESCENDING)], name="tenant_created")
     collection.create_index([("tenant_id", ASCENDING), ("status", ASCENDING)], name="tenant_status")
+    collection.create_index([("status", ASCENDING), ("sent_at", ASCENDING)], name="status_sent")  # recovery
 
 
 def find_battle(tenant_id: str, battle_id: str) -> dict | None:

@@ -62,6 +62,7 @@ class Dataset(Base):
     checksum: Mapped[str | None] = mapped_column(String(64), nullable=True)  # sha256 of the file
     stored_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
     errors: Mapped[list | None] = mapped_column(JSONB, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # re-sent (recovery)
     created_at: Mapped[datetime] = _created()
 
 
@@ -77,6 +78,7 @@ class Document(Base):
     page_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # re-sent (recovery)
     created_at: Mapped[datetime] = _created()
 
 

@@ -1,15 +1,51 @@
-"""The worker's side of uploads: turn a stored file into samples or document text, or reject it."""
+"""The worker's side of uploads: turn a stored file into samples or document text, or reject it.
+
+Processing holds the upload's row lock and acts only on `processing`, so a second message for
+the same upload (sent again by `resend_waiting_uploads`) finds it done and does nothing.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+
+from sqlalchemy import text
 
 from arena.db.models import Dataset, Document, Sample
 from arena.uploads.parsing import PARSERS, extract_pdf, read_text
 
 log = logging.getLogger("arena.uploads")
+
+# Uploads still `processing` this long after they were stored (or last sent) whose task the
+# broker lost or never got; claimed with SKIP LOCKED, so one being processed is left alone.
+CLAIM_WAITING = {
+    table: text(f"""
+        UPDATE {table} SET sent_at = now()
+        WHERE id IN (SELECT id FROM {table} WHERE status = 'processing'
+                     AND coalesce(sent_at, created_at) < now() - make_interval(secs => :waited_s)
+                     FOR UPDATE SKIP LOCKED)
+        RETURNING id
+    """)
+    for table in ("datasets", "documents")
+}
+TASKS = {"datasets": "arena.process_dataset_upload", "documents": "arena.process_document"}
+
+
+def resend_waiting_uploads(session_scope, send: Callable[[str, uuid.UUID], None], waited_s: float) -> int:
+    """Send again the processing task of every upload that waited `waited_s` without being processed."""
+    with session_scope() as session:
+        waiting = [(table, row.id) for table, claim in CLAIM_WAITING.items()
+                   for row in session.execute(claim, {"waited_s": waited_s})]
+    for table, upload_id in waiting:
+        log.warning("%s %s is still processing %.0f s after it was sent: sending it again",
+                    table[:-1], upload_id, waited_s)
+        try:
+            send(TASKS[table], upload_id)
+        except Exception as exc:  # the broker is down: found again at the next tick
+            log.error("could not send %s %s: %s", table[:-1], upload_id, exc)
+    return len(waiting)
 
 
 def process_dataset_upload(session_scope, dataset_id: uuid.UUID) -> str:

@@ -8,7 +8,10 @@ from celery import Celery
 
 from arena.config import settings
 
-app = Celery("arena", broker=settings().redis_url, backend=settings().redis_url, include=["arena.worker.tasks"])
+# No result backend: outcomes are written to PostgreSQL and MongoDB, never read from Celery. (With
+# Redis as a result backend, sending a task while Redis is down blocked for 20 s of reconnects and
+# then left the sender's backend broken until a restart.)
+app = Celery("arena", broker=settings().redis_url, include=["arena.worker.tasks"])
 app.conf.update(
     task_serializer="json",
     accept_content=["json"],
@@ -21,7 +24,12 @@ app.conf.update(
     # With Redis, a message whose worker died unacknowledged comes back after the visibility
     # timeout. It must exceed the longest task, or a slow task is delivered twice (harmless for
     # results, which are stored once per sample, but it doubles provider calls).
-    broker_transport_options={"visibility_timeout": settings().visibility_timeout_s},
+    broker_transport_options={
+        "visibility_timeout": settings().visibility_timeout_s,
+        # Sending while Redis is down fails in ~0.2 s instead of kombu's default 6 s of retries:
+        # the work is stored, and beat sends it again (arena.api.tasks.enqueue).
+        "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+    },
     broker_connection_retry_on_startup=True,
     task_ignore_result=True,
     beat_schedule={
@@ -30,9 +38,10 @@ app.conf.update(
         "dispatch-due-retries": {"task": "arena.dispatch_due_retries", "schedule": settings().retry_poll_s,
                                  # ticks queued while no worker listens are pointless later
                                  "options": {"expires": settings().retry_poll_s * 2}},
-        # A run whose worker died mid-way (no heartbeat) is claimed and sent to a live worker.
-        "recover-stalled-runs": {"task": "arena.recover_stalled_runs", "schedule": settings().retry_poll_s * 2,
-                                 "options": {"expires": settings().retry_poll_s * 4}},
+        # Work no worker has: a run whose worker died mid-way (no heartbeat), and runs, uploads
+        # and battles whose message Redis lost or never got, are sent to a live worker again.
+        "recover-lost-work": {"task": "arena.recover_lost_work", "schedule": settings().retry_poll_s * 2,
+                              "options": {"expires": settings().retry_poll_s * 4}},
     },
 )
 logging.basicConfig(level=settings().log_level)

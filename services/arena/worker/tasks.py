@@ -25,9 +25,18 @@ def dispatch_due_retries_task() -> int:
     return len(dispatch_due_retries(session_scope, _send))
 
 
-@app.task(name="arena.recover_stalled_runs")
-def recover_stalled_runs_task() -> int:
-    return len(recover_stalled_runs(session_scope, _send, settings().stalled_run_s))
+@app.task(name="arena.recover_lost_work")
+def recover_lost_work_task() -> int:
+    """Work that waits in PostgreSQL or MongoDB but that no worker has: runs whose worker died or
+    whose message was lost, uploads still unprocessed, battles still pending."""
+    from arena.battles.runner import resend_pending_battles
+    from arena.uploads.processing import resend_waiting_uploads
+
+    waited_s = settings().stalled_run_s
+    return (len(recover_stalled_runs(session_scope, _send, waited_s))
+            + resend_waiting_uploads(session_scope, lambda task, upload_id: app.send_task(task, args=[str(upload_id)]),
+                                     waited_s)
+            + resend_pending_battles(lambda battle_id: run_battle_task.delay(battle_id), waited_s))
 
 
 @app.task(name="arena.process_dataset_upload")

@@ -70,7 +70,7 @@ async def start_battle(body: BattleCreate, tenant: Tenant = Depends(current_tena
             "contenders": [{"model": m, "answer": None, "served_model": None, "usage": None} for m in body.contenders],
             "judge": {"model": body.judge, "verdict": None, "rationale": None, "usage": None},
             "winner": None, "loser": None, "draw": False, "status": "pending", "error": None,
-            "created_at": at, "updated_at": at, "started_at": None, "finished_at": None,
+            "created_at": at, "updated_at": at, "sent_at": at, "started_at": None, "finished_at": None,
         }
         try:
             store.battles().insert_one(doc)
@@ -80,7 +80,7 @@ async def start_battle(body: BattleCreate, tenant: Tenant = Depends(current_tena
 
     doc, created = await asyncio.to_thread(create)
     if created:
-        enqueue("arena.run_battle", doc["_id"])
+        await asyncio.to_thread(enqueue, "arena.run_battle", doc["_id"])  # never block the event loop
     return JSONResponse(status_code=202 if created else 200, content=battle_out(doc))
 
 

@@ -61,7 +61,7 @@ async def upload_document(request: Request, tenant: Tenant = Depends(current_ten
             return document_out(document)
 
     body = await asyncio.to_thread(register)
-    enqueue("arena.process_document", body.id)
+    await asyncio.to_thread(enqueue, "arena.process_document", body.id)  # never block the event loop
     return JSONResponse(status_code=202, content=body.model_dump(mode="json"))
 
 

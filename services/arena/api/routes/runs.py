@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import uuid
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -17,13 +16,13 @@ from arena.api.auth import current_tenant
 from arena.api.errors import ApiError, invalid, not_found
 from arena.api.routes.datasets import tenant_dataset
 from arena.api.schemas import Progress, ResultOut, RunCreate, RunOut, Usage
+from arena.api.tasks import enqueue
 from arena.config import settings
 from arena.db.models import Provider, Result, Run, Tenant, utcnow
 from arena.db.session import get_session, session_scope
 from arena.runs.events import TERMINAL_EVENTS, append_event, events_after
 from arena.runs.scoring import SCORERS
 
-log = logging.getLogger("arena.api")
 router = APIRouter(prefix="/runs")
 
 
@@ -44,13 +43,6 @@ def tenant_run(session: Session, tenant: Tenant, run_id: uuid.UUID) -> Run:
     if run is None or run.tenant_id != tenant.id:
         raise not_found("run", run_id)
     return run
-
-
-def enqueue_run(run_id: uuid.UUID) -> None:
-    from arena.worker.tasks import execute_run_task  # the API process needs Celery only to send
-
-    execute_run_task.apply_async(args=[str(run_id)], retry=True,
-                                 retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
 
 
 @router.post("", status_code=202, response_model=RunOut)
@@ -77,11 +69,7 @@ def start_run(body: RunCreate, tenant: Tenant = Depends(current_tenant)) -> JSON
         append_event(session, run, "queued", model=run.model, fallback_models=run.fallback_models,
                      total=run.progress_total)
         run_id, provider_name = run.id, provider.name
-    try:
-        enqueue_run(run_id)
-    except Exception as exc:  # the broker is unreachable: the run stays queued in PostgreSQL, and
-        # beat sends it once the broker is back (arena.runs.retries.recover_stalled_runs)
-        log.error("could not send run %s to the workers yet: %s", run_id, exc)
+    enqueue("arena.execute_run", run_id)  # if the broker is down, the run waits queued for beat
     with session_scope() as session:
         run = session.get(Run, run_id)
         return JSONResponse(status_code=202, content=run_out(run, provider_name).model_dump(mode="json"))
