@@ -18,7 +18,7 @@ from harness.compose import ComposeError, ComposeProject
 from harness.settings import KEPT_PROJECT_NAME, PROJECT_PREFIX, REPO_ROOT, Settings
 from harness.timing import PhaseTimer
 
-COVERAGE_ENV = {"ARENA_COVERAGE_RC": "/app/services/.coveragerc", "ARENA_WORKER_POOL": "threads"}
+COVERAGE_ENV = {"ARENA_COVERAGE_RC": "/app/services/.coveragerc"}
 COVERAGE_DIR = REPO_ROOT / "reports" / "coverage"
 SERVICE_PORTS = {"api": 8000, "gateway": 8080, "postgres": 5432, "mongo": 27017, "redis": 6379}
 LOG_SERVICES = ["api", "worker", "beat", "gateway", "migrate"]
@@ -147,7 +147,7 @@ class ComposeStack:
     def stop(self, timer: PhaseTimer) -> None:
         if self.settings.keep_stack:
             print(f"[stack] keeping {self.project.name} up (keep_stack); "
-                  f"`arena-stack down --keep` removes it", file=sys.stderr)
+                  f"`arena-stack down` removes it", file=sys.stderr)
             return
         if self.settings.coverage:
             with timer.phase("coverage"):
