@@ -23,6 +23,7 @@ from harness.settings import REPORTS_DIR, Settings
 from harness.stack import ComposeStack
 from harness.timing import PhaseTimer
 from harness.uploads import oversized_dataset
+from harness.waits import poll_until
 
 MB = 1_000_000
 
@@ -40,13 +41,19 @@ class MemorySampler:
             if self._stop.is_set():
                 return
 
+    def _wait_for_samples(self, count: int) -> None:
+        """Docker's stats stream delivers about one sample a second: wait for `count` more."""
+        target = len(self.samples) + count
+        poll_until(lambda: len(self.samples), lambda n: n >= target, timeout=15, interval=0.1,
+                   what=f"{count} memory sample(s) of the api container", describe=str)
+
     def __enter__(self):
         self._thread.start()
-        time.sleep(1.5)  # let the stats stream deliver a baseline sample before the upload starts
+        self._wait_for_samples(1)  # a baseline before the upload starts
         return self
 
     def __exit__(self, *exc) -> None:
-        time.sleep(1.5)
+        self._wait_for_samples(1)  # one taken after the upload ended
         self._stop.set()
 
 

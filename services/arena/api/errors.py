@@ -46,7 +46,9 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError):
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        # A refused body is not worth receiving: closing the connection stops the client sending it.
+        headers = {"Connection": "close"} if exc.status == 413 else None
+        return error_response(exc.status, exc.code, exc.message, exc.details, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError):
