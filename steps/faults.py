@@ -42,20 +42,22 @@ def step_stop(context, service):
     _faults(context).stop(service)
 
 
-@step("{service:Service} is started again")
-def step_start_again(context, service):
+def _restore(context, action) -> None:
+    """Undo (part of) a fault, then wait until the whole stack is healthy and follow its new ports."""
     faults = _faults(context)
-    faults.start(service)
+    action(faults)
     faults.wait_healthy()
     suite.reconnect(context)
+
+
+@step("{service:Service} is started again")
+def step_start_again(context, service):
+    _restore(context, lambda faults: faults.start(service))
 
 
 @step("{service:Service} is restarted")
 def step_restart(context, service):
-    faults = _faults(context)
-    faults.restart(service)
-    faults.wait_healthy()
-    suite.reconnect(context)
+    _restore(context, lambda faults: faults.restart(service))
 
 
 @step("{service:Service} is cut off from the network")
@@ -65,10 +67,7 @@ def step_disconnect(context, service):
 
 @step("{service:Service} is connected again")
 def step_reconnect(context, service):
-    faults = _faults(context)
-    faults.reconnect(service)
-    faults.wait_healthy()
-    suite.reconnect(context)
+    _restore(context, lambda faults: faults.reconnect(service))
 
 
 @when("the run has answered at least {count:d} question within {seconds:d} seconds")
