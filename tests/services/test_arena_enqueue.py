@@ -10,7 +10,7 @@ SERVICES = Path(__file__).resolve().parents[2] / "services"
 SEND = """
 import logging
 logging.basicConfig(level=logging.ERROR, format="%(name)s %(message)s")
-from arena.api.tasks import enqueue
+from arena.worker.send import enqueue
 print("sent" if enqueue("arena.process_document", "a-document-id") else "not sent")
 """
 

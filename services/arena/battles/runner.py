@@ -55,7 +55,7 @@ def _claim(battle_id: str) -> dict | str:
     return battles().find_one({"_id": battle_id})
 
 
-def resend_pending_battles(send: Callable[[str], None], waited_s: float) -> int:
+def resend_pending_battles(send: Callable[[str, str], bool], waited_s: float) -> int:
     """Send again every battle still `pending` `waited_s` after it was last sent: its message was
     lost (Redis restarted) or never sent (Redis was down when it was created)."""
     cutoff, resent = now() - timedelta(seconds=waited_s), 0
@@ -66,11 +66,7 @@ def resend_pending_battles(send: Callable[[str], None], waited_s: float) -> int:
         if claimed.modified_count == 0:
             continue
         log.warning("battle %s is still pending %.0f s after it was sent: sending it again", battle["_id"], waited_s)
-        try:
-            send(battle["_id"])
-            resent += 1
-        except Exception as exc:  # the broker is down: found again at the next tick
-            log.error("could not send battle %s: %s", battle["_id"], exc)
+        resent += send("arena.run_battle", battle["_id"])  # if the broker is down: found again next tick
     return resent
 
 

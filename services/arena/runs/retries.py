@@ -29,10 +29,8 @@ CLAIM_DUE = text("""
 UNCLAIM = text("UPDATE runs SET status = 'retrying' WHERE id = :id AND status = 'queued'")
 
 # heartbeat_at is a waiting or running run's last sign of life: set when it is queued (or sent
-# again) and when a worker starts it or answers a question.
-
-# A running run updates heartbeat_at at its start and after every answered question; one that
-# stays silent longer than the longest provider call can take has lost its worker.
+# again) and when a worker starts it or answers a question. A running run silent longer than the
+# longest provider call can take has lost its worker.
 CLAIM_STALLED = text("""
     UPDATE runs SET status = 'queued', heartbeat_at = now()
     WHERE id IN (SELECT id FROM runs WHERE status = 'running'
@@ -52,21 +50,23 @@ CLAIM_LOST_QUEUED = text("""
 """)
 
 
-def dispatch_due_retries(session_scope, send: Callable[[uuid.UUID], None]) -> list[uuid.UUID]:
+# send(task name, id) -> whether the broker took it (arena.worker.send.enqueue)
+Send = Callable[[str, uuid.UUID], bool]
+
+
+def dispatch_due_retries(session_scope, send: Send) -> list[uuid.UUID]:
     with session_scope() as session:
         due = [row.id for row in session.execute(CLAIM_DUE)]
     for run_id in due:
-        try:
-            send(run_id)
+        if send("arena.execute_run", run_id):
             log.info("dispatched retry of run %s", run_id)
-        except Exception as exc:  # the broker is down: leave it for the next tick
-            log.error("could not dispatch run %s: %s", run_id, exc)
+        else:  # the broker is down: back to retrying, for the next tick
             with session_scope() as session:
                 session.execute(UNCLAIM, {"id": run_id})
     return due
 
 
-def recover_stalled_runs(session_scope, send: Callable[[uuid.UUID], None], stalled_s: float) -> list[uuid.UUID]:
+def recover_stalled_runs(session_scope, send: Send, stalled_s: float) -> list[uuid.UUID]:
     with session_scope() as session:
         stalled = [row.id for row in session.execute(CLAIM_STALLED, {"stalled_s": stalled_s})]
         lost = [row.id for row in session.execute(CLAIM_LOST_QUEUED, {"stalled_s": stalled_s})]
@@ -75,8 +75,5 @@ def recover_stalled_runs(session_scope, send: Callable[[uuid.UUID], None], stall
     for run_id in lost:
         log.warning("run %s was queued %.0f s ago and no worker started it: sending it again", run_id, stalled_s)
     for run_id in stalled + lost:
-        try:
-            send(run_id)
-        except Exception as exc:  # the broker is down: the run stays queued and is found again
-            log.error("could not send run %s: %s", run_id, exc)
+        send("arena.execute_run", run_id)  # if the broker is down it stays queued and is found again
     return stalled + lost

@@ -33,7 +33,7 @@ CLAIM_WAITING = {
 TASKS = {"datasets": "arena.process_dataset_upload", "documents": "arena.process_document"}
 
 
-def resend_waiting_uploads(session_scope, send: Callable[[str, uuid.UUID], None], waited_s: float) -> int:
+def resend_waiting_uploads(session_scope, send: Callable[[str, uuid.UUID], bool], waited_s: float) -> int:
     """Send again the processing task of every upload that waited `waited_s` without being processed."""
     with session_scope() as session:
         waiting = [(table, row.id) for table, claim in CLAIM_WAITING.items()
@@ -41,10 +41,7 @@ def resend_waiting_uploads(session_scope, send: Callable[[str, uuid.UUID], None]
     for table, upload_id in waiting:
         log.warning("%s %s is still processing %.0f s after it was sent: sending it again",
                     table[:-1], upload_id, waited_s)
-        try:
-            send(TASKS[table], upload_id)
-        except Exception as exc:  # the broker is down: found again at the next tick
-            log.error("could not send %s %s: %s", table[:-1], upload_id, exc)
+        send(TASKS[table], upload_id)  # if the broker is down it is found again at the next tick
     return len(waiting)
 
 

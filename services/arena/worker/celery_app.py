@@ -27,7 +27,7 @@ app.conf.update(
     broker_transport_options={
         "visibility_timeout": settings().visibility_timeout_s,
         # Sending while Redis is down fails in ~0.2 s instead of kombu's default 6 s of retries:
-        # the work is stored, and beat sends it again (arena.api.tasks.enqueue).
+        # the work is stored, and beat sends it again (arena.worker.send.enqueue).
         "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
     },
     broker_connection_retry_on_startup=True,

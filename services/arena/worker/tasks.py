@@ -9,6 +9,7 @@ from arena.db.session import session_scope
 from arena.runs.executor import execute_run
 from arena.runs.retries import dispatch_due_retries, recover_stalled_runs
 from arena.worker.celery_app import app
+from arena.worker.send import enqueue
 
 
 @app.task(name="arena.execute_run")
@@ -16,13 +17,9 @@ def execute_run_task(run_id: str) -> str:
     return execute_run(session_scope, uuid.UUID(run_id))
 
 
-def _send(run_id) -> None:
-    execute_run_task.delay(str(run_id))
-
-
 @app.task(name="arena.dispatch_due_retries")
 def dispatch_due_retries_task() -> int:
-    return len(dispatch_due_retries(session_scope, _send))
+    return len(dispatch_due_retries(session_scope, enqueue))
 
 
 @app.task(name="arena.recover_lost_work")
@@ -33,10 +30,9 @@ def recover_lost_work_task() -> int:
     from arena.uploads.processing import resend_waiting_uploads
 
     waited_s = settings().stalled_run_s
-    return (len(recover_stalled_runs(session_scope, _send, waited_s))
-            + resend_waiting_uploads(session_scope, lambda task, upload_id: app.send_task(task, args=[str(upload_id)]),
-                                     waited_s)
-            + resend_pending_battles(lambda battle_id: run_battle_task.delay(battle_id), waited_s))
+    return (len(recover_stalled_runs(session_scope, enqueue, waited_s))
+            + resend_waiting_uploads(session_scope, enqueue, waited_s)
+            + resend_pending_battles(enqueue, waited_s))
 
 
 @app.task(name="arena.process_dataset_upload")

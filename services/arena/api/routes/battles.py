@@ -17,11 +17,11 @@ from sqlalchemy import select
 from arena.api.auth import current_tenant
 from arena.api.errors import invalid, not_found
 from arena.api.schemas import Strict
-from arena.api.tasks import enqueue
 from arena.battles import store
 from arena.battles.rating import leaderboard
 from arena.db.models import Provider, Tenant
 from arena.db.session import session_scope
+from arena.worker.send import enqueue
 
 router = APIRouter()
 
