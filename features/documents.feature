@@ -1,4 +1,4 @@
-@integration @allure.label.epic:Uploads @allure.label.feature:Documents
+@integration @INT-007 @allure.label.epic:Uploads
 Feature: A PDF can be uploaded and asked questions, with the answer streamed back
   As someone who works with long documents
   I want to upload a PDF and ask it a question
@@ -7,7 +7,7 @@ Feature: A PDF can be uploaded and asked questions, with the answer streamed bac
   The test gateway answers a question about a document with the document's sentence that
   shares the most words with the question, so the answer is known in advance.
 
-  @critical
+  @smoke @critical
   Scenario: A PDF is processed and a question about it gets a streamed answer
     When I upload the document "handbook.pdf"
     Then the document is ready within 20 seconds with 2 pages
@@ -15,13 +15,15 @@ Feature: A PDF can be uploaded and asked questions, with the answer streamed bac
     Then the answer arrives in several chunks that join into the final answer
     And the final answer is "Employees get 25 vacation days per year."
     And the final event reports the answer's token usage
-    And the provider was asked with the document's text and the question
+    And the provider was asked once, with the document's text and the question
+    And the upload store holds exactly 1 file for my tenant
 
   @normal
   Scenario Outline: A PDF that cannot be read is rejected with the reason
     When I upload the document "<file>"
     Then the document is rejected within 20 seconds because "<reason>"
     And asking it a question is refused because it is not ready
+    And the provider was not asked about the document
 
     Examples: Unreadable PDFs
       | file          | reason             |

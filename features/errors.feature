@@ -1,4 +1,4 @@
-@integration @allure.label.epic:Platform @allure.label.feature:Error_contract
+@integration @INT-010 @allure.label.epic:Platform
 Feature: Bad requests get a clear error in one shape, and store nothing
   As a developer integrating with the platform
   I want every refused request to say, in the same JSON shape, what was wrong
@@ -10,8 +10,8 @@ Feature: Bad requests get a clear error in one shape, and store nothing
   Background:
     Given a dataset of 3 arithmetic questions
 
-  @critical
-  Scenario Outline: A bad request is refused with a status, a code and a message naming the problem
+  @smoke @critical
+  Scenario Outline: A bad request to change something is refused, naming the problem, and stores nothing
     When I send <method> <path> with the body <body>
     Then the answer is <status> with the error code "<code>" and a message naming "<names>"
     And nothing new is stored for my tenant
@@ -26,17 +26,26 @@ Feature: Bad requests get a clear error in one shape, and store nothing
       | POST   | /datasets | {"name": "x", "samples": [{"input": "What is 2 + 3?"}]}                          | 422    | validation_error | expected   |
       | POST   | /datasets | {not json                                                                       | 422    | validation_error | not valid JSON |
       | POST   | /battles  | {"prompt": "Hi", "contenders": ["gpt-4o-mini", "gpt-4o-mini"], "judge": "gpt-4o-mini"} | 422 | validation_error | two different |
+      | POST   | /battles  | {"prompt": "Hi", "contenders": ["gpt-4o-mini"], "judge": "gpt-4o-mini"}          | 422    | validation_error | contenders |
 
-    Examples: Unknown things
+    Examples: Unknown things and wrong methods
       | method | path                     | body                                                                         | status | code             | names       |
       | POST   | /runs                    | {"dataset_id": "<my dataset>", "provider": "nowhere", "model": "gpt-3.5-turbo"} | 422 | validation_error | provider    |
       | POST   | /runs                    | {"dataset_id": "<unknown id>", "provider": "gateway", "model": "gpt-3.5-turbo"} | 404 | not_found        | dataset     |
-      | GET    | /runs/<unknown id>       | -                                                                            | 404    | not_found        | run         |
-      | GET    | /runs/not-a-uuid         | -                                                                            | 422    | validation_error | run_id      |
-      | GET    | /documents/<unknown id>  | -                                                                            | 404    | not_found        | document    |
-      | GET    | /battles/<unknown id>    | -                                                                            | 404    | not_found        | battle      |
-      | GET    | /nowhere                 | -                                                                            | 404    | not_found        | /nowhere    |
       | DELETE | /runs                    | -                                                                            | 405    | method_not_allowed | DELETE    |
+
+  @normal
+  Scenario Outline: Asking for something that is not there is answered in the same shape
+    When I send <method> <path> with the body -
+    Then the answer is <status> with the error code "<code>" and a message naming "<names>"
+
+    Examples: Unknown ids and routes
+      | method | path                     | status | code             | names       |
+      | GET    | /runs/<unknown id>       | 404    | not_found        | run         |
+      | GET    | /runs/not-a-uuid         | 422    | validation_error | run_id      |
+      | GET    | /documents/<unknown id>  | 404    | not_found        | document    |
+      | GET    | /battles/<unknown id>    | 404    | not_found        | battle      |
+      | GET    | /nowhere                 | 404    | not_found        | /nowhere    |
 
   @normal
   Scenario: An oversized JSON body is refused before it is read

@@ -1,4 +1,4 @@
-@integration @fault @allure.label.epic:Platform @allure.label.feature:Resilience
+@integration @INT-012 @fault @allure.label.epic:Platform
 Feature: The platform survives faults without losing or duplicating anything
   As a platform engineer
   I want crashes and outages of single services to cost time, never data
@@ -19,6 +19,7 @@ Feature: The platform survives faults without losing or duplicating anything
     And the worker is started again
     Then the run completes within 60 seconds
     And every question has exactly one stored result
+    And the provider was called exactly once per question for that run
     And the run's token usage is the sum of its results' usage
 
   @critical
@@ -70,9 +71,11 @@ Feature: The platform survives faults without losing or duplicating anything
     And I start a battle on "What is 2 + 3?" between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini"
     And Redis is started again
     Then the dataset is ready within 30 seconds with 3 questions and the file's checksum
+    And the stored questions are exactly the file's rows, characters intact
     And the document is ready within 30 seconds with 2 pages
     And the battle completes within 30 seconds
     And "gpt-4o-mini" won and "gpt-3.5-turbo" lost
+    And the provider was called 3 times for that battle
 
   @normal
   Scenario: Runs wait while the provider is unreachable, and complete when it is back

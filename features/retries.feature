@@ -1,4 +1,4 @@
-@integration @INT-004 @allure.label.epic:Runs @allure.label.feature:Retries
+@integration @INT-004 @allure.label.epic:Runs
 Feature: A run survives a flaky provider
   As an evaluation owner
   I want a run to retry a provider that fails for a moment, and to fall back when it keeps failing
@@ -10,7 +10,7 @@ Feature: A run survives a flaky provider
   Background:
     Given the beat scheduler is running
 
-  @critical @allure.tms:INT-004
+  @smoke @critical
   Scenario: A provider that fails once is retried by the scheduler
     Given a dataset of 1 arithmetic question
     When I start a run of that dataset on model "gpt-3.5-turbo-fail-once-a"
@@ -18,6 +18,7 @@ Feature: A run survives a flaky provider
     And the run took 2 attempts
     And the provider was called 2 times for that run
     And every question has exactly one stored result
+    And the events include a "retrying" event whose "attempt" is "1"
 
   @normal
   Scenario: A provider that keeps failing uses up the attempts and the run fails
@@ -46,6 +47,12 @@ Feature: A run survives a flaky provider
     Given a dataset of 3 arithmetic questions
     When I start a run of that dataset on model "gpt-3.5-turbo-always-fail-d" with at most 2 attempts and fallback "gpt-4o-mini"
     Then the run completes within 30 seconds
+    And the run took 3 attempts
+    And the provider was called 2 times for model "gpt-3.5-turbo-always-fail-d" for that run
+    And the provider was called 3 times for model "gpt-4o-mini" for that run
     And every result was served by "gpt-4o-mini"
+    And every result is priced by the price table for "gpt-4o-mini"
+    And the events include a "fallback" event whose "model" is "gpt-4o-mini"
+    And the events include a "fallback" event whose "replaces" is "gpt-3.5-turbo-always-fail-d"
     And the run still names "gpt-3.5-turbo-always-fail-d" as its model with fallback "gpt-4o-mini"
     And every question has exactly one stored result

@@ -1,4 +1,4 @@
-@integration @INT-003 @allure.label.epic:Runs @allure.label.feature:Live_events
+@integration @INT-003 @allure.label.epic:Runs
 Feature: A run's live events can be followed, resumed and replayed
   As someone watching an evaluation
   I want a live stream of what happens to my run, that I can resume after a disconnect
@@ -10,21 +10,28 @@ Feature: A run's live events can be followed, resumed and replayed
   Background:
     Given a dataset of 3 arithmetic questions
 
-  @critical @allure.tms:INT-003
+  @smoke @critical
   Scenario: The event stream tells the run's story in order, without gaps
     When I start a run of that dataset on model "gpt-3.5-turbo"
     And I follow the run's events until it ends
     Then the events are numbered 1, 2, 3 ... without a gap
     And the events are "queued, started, progress, progress, progress, completed" in that order
+    And the events include a "progress" event whose "done" is "3"
     And the last event agrees with the run as the API reports it
 
   @critical
-  Scenario: A client that reconnects with Last-Event-ID misses nothing and sees nothing twice
+  Scenario Outline: A client that reconnects with Last-Event-ID misses nothing and sees nothing twice
     When I start a run of that dataset on model "gpt-3.5-turbo-slow-h"
-    And I follow the run's events but disconnect after 2 events, while the run is still going
+    And I follow the run's events but disconnect after <count> events, while the run is still going
     And I reconnect with the id of the last event I received
     Then together the two connections received every stored event of the run exactly once
     And the events are numbered 1, 2, 3 ... without a gap
+    And the events are "queued, started, progress, progress, progress, completed" in that order
+
+    Examples: Early and late disconnects
+      | count |
+      | 1     |
+      | 3     |
 
   @normal
   Scenario: A subscriber who arrives after the end receives the whole history
@@ -33,3 +40,11 @@ Feature: A run's live events can be followed, resumed and replayed
     And I follow the run's events until it ends
     Then the events are "queued, started, progress, progress, progress, completed" in that order
     And the last event agrees with the run as the API reports it
+
+  @normal
+  Scenario: A subscriber who resumes after the last event receives nothing more and is not left waiting
+    When I start a run of that dataset on model "gpt-3.5-turbo"
+    And the run completes within 20 seconds
+    And I follow the run's events until it ends
+    And I reconnect with the id of the last event I received
+    Then the second connection received no event

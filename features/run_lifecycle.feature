@@ -1,16 +1,16 @@
-@integration @INT-001 @allure.label.epic:Runs @allure.label.feature:Run_lifecycle
+@integration @INT-001 @allure.label.epic:Runs
 Feature: An evaluation run completes end to end
   As an evaluation owner
   I want to run a dataset of questions against a model and get a score
   So that I can tell how well a model answers questions whose answers I know
 
   The provider is the stack's deterministic test gateway: "gpt-3.5-turbo" answers tersely
-  ("5"), "gpt-4o-mini" answers in a sentence ("The answer is 5.").
+  ("5"), "gpt-4o-mini" answers in a sentence ("The answer is 5."), and counts one token a word.
 
   Background:
     Given a dataset of 3 arithmetic questions
 
-  @smoke @critical @allure.tms:INT-001
+  @smoke @critical
   Scenario: A run on a reliable model completes with a perfect score
     When I start a run of that dataset on model "gpt-3.5-turbo"
     Then the run is accepted as queued
@@ -21,27 +21,45 @@ Feature: An evaluation run completes end to end
     And every result records the model that served it and its token usage
     And the run's token usage is the sum of its results' usage
     And the provider was called exactly once per question for that run
+    And the provider was called 3 times for model "gpt-3.5-turbo" for that run
 
   @normal
   Scenario Outline: The score reflects how the model answers and how answers are scored
     When I start a run of that dataset on model "<model>" scored by "<scorer>"
     Then the run completes within 30 seconds
     And the run's score is <score>
+    And the stored scores of the questions are "<scores>"
 
     Examples: Terse and verbose models under both scorers
-      | model         | scorer      | score |
-      | gpt-3.5-turbo | exact_match | 1.0   |
-      | gpt-3.5-turbo | contains    | 1.0   |
-      | gpt-4o-mini   | exact_match | 0.0   |
-      | gpt-4o-mini   | contains    | 1.0   |
+      | model         | scorer      | score | scores        |
+      | gpt-3.5-turbo | exact_match | 1.0   | 1.0, 1.0, 1.0 |
+      | gpt-3.5-turbo | contains    | 1.0   | 1.0, 1.0, 1.0 |
+      | gpt-4o-mini   | exact_match | 0.0   | 0.0, 0.0, 0.0 |
+      | gpt-4o-mini   | contains    | 1.0   | 1.0, 1.0, 1.0 |
+
+  @normal
+  Scenario: A dataset whose answers are partly wrong scores the share of right answers
+    Given a dataset with these questions:
+      | input           | expected |
+      | What is 2 + 3?  | 5        |
+      | What is 7 * 6?  | 41       |
+      | What is 10 - 4? | 6        |
+      | What is 9 + 9?  | 81       |
+    When I start a run of that dataset on model "gpt-3.5-turbo"
+    Then the run completes within 30 seconds
+    And the run's score is 0.5
+    And the stored scores of the questions are "1.0, 0.0, 1.0, 0.0"
 
   @normal
   Scenario: Another tenant cannot see my run
     When I start a run of that dataset on model "gpt-3.5-turbo"
     Then the run completes within 30 seconds
+    Given another tenant has completed a run of its own
     When another tenant looks up that run
     Then they are told that it does not exist
-    And they do not see its results
+    And they cannot list its results
+    And they cannot follow its events
+    And their usage counts only their own run
 
   @normal
   Scenario Outline: A request that cannot be evaluated is refused and nothing is stored

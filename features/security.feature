@@ -1,10 +1,10 @@
-@integration @allure.label.epic:Platform @allure.label.feature:Isolation_and_secrets
+@integration @INT-011 @allure.label.epic:Platform
 Feature: Nobody gets in without a key, and no tenant sees another's data
   As a tenant of a shared platform
   I want my runs, datasets, documents and battles invisible to everyone else
   So that sharing the platform never means sharing my data
 
-  @critical
+  @smoke @critical
   Scenario Outline: A request without a valid API key is refused
     When I call GET <path> <credentials>
     Then the answer is 401 with the error code "unauthorized" and a message naming "<names>"
@@ -21,6 +21,7 @@ Feature: Nobody gets in without a key, and no tenant sees another's data
     Given another tenant owns a <thing>
     When I ask for that <thing>
     Then I am told that the <thing> does not exist, in the same words as for an id that exists nowhere
+    And the other tenant still has its <thing>
 
     Examples: Everything a tenant owns
       | thing    |
@@ -39,3 +40,12 @@ Feature: Nobody gets in without a key, and no tenant sees another's data
       | credentials                          | status | code         | names         |
       | with my API key                      | 401    | unauthorized | X-Admin-Token |
       | with my API key as the admin token   | 403    | forbidden    | admin token   |
+
+  @critical
+  Scenario: A deleted tenant leaves nothing behind, and nobody else loses anything
+    Given I own a run, a dataset, a document and a battle
+    And another tenant owns a run, a dataset, a document and a battle
+    When the other tenant is deleted
+    Then the other tenant's key is refused
+    And nothing of the other tenant remains in PostgreSQL, MongoDB or the upload store
+    And everything of mine is still there

@@ -1,11 +1,12 @@
-@integration @allure.label.epic:Uploads @allure.label.feature:Dataset_uploads
+@integration @INT-006 @allure.label.epic:Uploads
 Feature: Datasets can be uploaded as files, and bad files are refused
   As an evaluation owner
   I want to upload my questions as a JSONL or CSV file and run them as soon as they are ready
   So that I do not have to hand-craft API calls for every dataset
 
   The API answers at once; the worker parses and validates the file. A refused upload stores
-  nothing: no database row and no file in the upload store.
+  nothing: no database row, no MongoDB document and no file in the upload store. Every
+  scenario starts with a tenant that has uploaded nothing.
 
   @critical
   Scenario Outline: An uploaded dataset is processed and can be evaluated
@@ -16,10 +17,15 @@ Feature: Datasets can be uploaded as files, and bad files are refused
     When I start a run of that dataset on model "gpt-3.5-turbo"
     Then the run completes within 30 seconds
     And the run's score is 1.0
+    And the upload store holds exactly 1 file for my tenant
 
-    Examples: Formats and scripts
+    @smoke
+    Examples: The usual format
       | file             | rows |
       | arithmetic.jsonl | 3    |
+
+    Examples: Other formats and scripts
+      | file             | rows |
       | arithmetic.csv   | 3    |
       | unicode.jsonl    | 3    |
 
@@ -27,35 +33,46 @@ Feature: Datasets can be uploaded as files, and bad files are refused
   Scenario: A file with malformed rows is rejected, with every bad row listed
     When I upload the dataset file "bad_rows.jsonl"
     Then the dataset is rejected within 20 seconds with these rows named:
-      | line | reason                  |
-      | 2    | not valid JSON          |
-      | 4    | missing "expected"      |
+      | line | reason                            |
+      | 2    | not valid JSON                    |
+      | 4    | missing "expected"                |
       | 5    | "expected" must be non-empty text |
     And the dataset has no stored questions
     And a run of that dataset is refused because it is not ready
+    And nothing new is stored for my tenant
 
   @normal
   Scenario: Uploading the same content twice reuses the first dataset
     When I upload the dataset file "arithmetic.csv"
+    Then the upload is accepted for processing
     And the dataset is ready within 20 seconds with 3 questions and the file's checksum
-    And I upload the dataset file "arithmetic.csv" again
+    When I upload the dataset file "arithmetic.csv" again
     Then the second upload returns the first dataset, marked as reused
-    And my tenant has exactly one dataset with that checksum
+    And my tenant has exactly 1 dataset with that checksum
+    And the upload store holds exactly 1 file for my tenant
 
   @normal
+  Scenario: Another tenant uploading the same file gets a dataset of its own
+    When I upload the dataset file "arithmetic.jsonl"
+    And the dataset is ready within 20 seconds with 3 questions and the file's checksum
+    And another tenant uploads the dataset file "arithmetic.jsonl"
+    Then the other tenant's upload is accepted for processing, not reused
+    And my tenant has exactly 1 dataset with that checksum
+    And the other tenant's dataset is ready within 20 seconds with 3 questions
+
+  @normal @needs_upload_store
   Scenario Outline: A bad upload is refused with a clear error, and nothing is stored
     When I try to upload <upload>
     Then it is refused with status <status> and a message naming "<names>"
     And nothing new is stored for my tenant
-    And the upload store holds no file for my tenant beyond those of accepted uploads
 
     Examples: The bad-input matrix
-      | upload                                         | status | names              |
-      | a dataset file of 6 MB                         | 413    | the limit is 5.0 MB |
-      | the file "notes.txt"                           | 415    | .txt               |
-      | the file "empty.jsonl"                         | 422    | is empty           |
-      | the file "header_only.csv"                     | 422    | has no rows        |
-      | a form without a file part                     | 422    | no file part       |
-      | the dataset under the name "../../etc/x.jsonl" | 422    | path separators    |
-      | the dataset under a name with a control character | 422 | control characters |
-      | the dataset under a name of 300 characters     | 422    | the limit is 255   |
+      | upload                                            | status | names               |
+      | a dataset file of 6 MB                            | 413    | the limit is 5.0 MB |
+      | the file "notes.txt"                              | 415    | .txt                |
+      | the file "empty.jsonl"                            | 422    | is empty            |
+      | the file "header_only.csv"                        | 422    | has no rows         |
+      | a form without a file part                        | 422    | no file part        |
+      | the dataset under the name "../../etc/x.jsonl"    | 422    | path separators     |
+      | the dataset under a name with a control character | 422    | control characters  |
+      | the dataset under a name of 300 characters        | 422    | the limit is 255    |

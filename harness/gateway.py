@@ -5,9 +5,22 @@ from __future__ import annotations
 import httpx
 
 
+def gateway_tokens(text: str) -> int:
+    """How the gateway counts tokens: whitespace-separated words (services/gateway/answers.py)."""
+    return len(text.split())
+
+
 def run_user(tenant_id: str, run_id: str) -> str:
     """The OpenAI `user` field Arena sends for a run (see docs/CONTRACTS.md)."""
     return f"tenant:{tenant_id}/run:{run_id}"
+
+
+def document_user(tenant_id: str, document_id: str) -> str:
+    return f"tenant:{tenant_id}/document:{document_id}"
+
+
+def battle_user(tenant_id: str, battle_id: str) -> str:
+    return f"tenant:{tenant_id}/battle:{battle_id}"
 
 
 class GatewayClient:

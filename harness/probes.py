@@ -8,13 +8,15 @@ from __future__ import annotations
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
-# Tables a probe may count, with the column that scopes them to a tenant.
-TENANT_SCOPED = {
-    "datasets": "tenant_id",
-    "runs": "tenant_id",
-    "results": "tenant_id",
-    "run_events": "tenant_id",
-    "documents": "tenant_id",
+# What a tenant owns in PostgreSQL, each as the SQL that counts it. Samples have no tenant column:
+# they belong to a tenant through their dataset.
+TENANT_COUNTS = {
+    "datasets": "SELECT count(*) FROM datasets WHERE tenant_id = :tenant",
+    "samples": "SELECT count(*) FROM samples s JOIN datasets d ON d.id = s.dataset_id WHERE d.tenant_id = :tenant",
+    "runs": "SELECT count(*) FROM runs WHERE tenant_id = :tenant",
+    "results": "SELECT count(*) FROM results WHERE tenant_id = :tenant",
+    "run_events": "SELECT count(*) FROM run_events WHERE tenant_id = :tenant",
+    "documents": "SELECT count(*) FROM documents WHERE tenant_id = :tenant",
 }
 
 
@@ -48,12 +50,11 @@ class TenantRows:
             return [dict(row._mapping) for row in conn.execute(text(sql), params)]
 
     def count(self, table: str) -> int:
-        column = TENANT_SCOPED[table]
-        sql = f"SELECT count(*) AS n FROM {table} WHERE {column} = :tenant"  # noqa: S608 - allow-listed
-        return self._all(sql, tenant=self.tenant_id)[0]["n"]
+        with self.probe.engine.connect() as conn:
+            return conn.execute(text(TENANT_COUNTS[table]), {"tenant": self.tenant_id}).scalar_one()
 
     def counts(self) -> dict[str, int]:
-        return {table: self.count(table) for table in TENANT_SCOPED}
+        return {table: self.count(table) for table in TENANT_COUNTS}
 
     def run(self, run_id: str) -> dict | None:
         rows = self._all("SELECT * FROM runs WHERE id = CAST(:run AS uuid) AND tenant_id = :tenant",
@@ -81,6 +82,17 @@ class TenantRows:
     def datasets_with_checksum(self, checksum: str) -> list[dict]:
         return self._all("SELECT * FROM datasets WHERE tenant_id = :tenant AND checksum = :checksum",
                          tenant=self.tenant_id, checksum=checksum)
+
+    def workers_of_runs(self, run_ids: list[str]) -> set[str]:
+        """The workers (host names) that stored results of these runs: recorded on each result."""
+        rows = self._all("SELECT DISTINCT worker FROM results WHERE tenant_id = :tenant "
+                         "AND run_id = ANY(CAST(:runs AS uuid[]))", tenant=self.tenant_id, runs=run_ids)
+        return {row["worker"] for row in rows}
+
+    def dataset(self, dataset_id: str) -> dict | None:
+        rows = self._all("SELECT * FROM datasets WHERE id = CAST(:dataset AS uuid) AND tenant_id = :tenant",
+                         dataset=dataset_id, tenant=self.tenant_id)
+        return rows[0] if rows else None
 
     def results_of_run(self, run_id: str) -> list[dict]:
         """Every stored result row of a run, whoever owns it (to prove ownership, not assume it)."""
@@ -111,6 +123,9 @@ class MongoProbe:
 
     def battles(self, tenant_id: str, **match) -> list[dict]:
         return list(self.db["battles"].find({"tenant_id": tenant_id, **match}))
+
+    def battle_count(self, tenant_id: str) -> int:
+        return self.db["battles"].count_documents({"tenant_id": tenant_id})
 
     def index_names(self) -> dict[str, dict]:
         return self.db["battles"].index_information()

@@ -200,12 +200,6 @@ class ComposeStack:
         self.project.run("up", "--detach", "--wait", "--no-recreate", "--scale", f"{service}={replicas}", service,
                          timeout=180, all_profiles=True)
 
-    def workers_that_ran(self, run_ids: list[str]) -> set[str]:
-        """Which worker containers logged the start of any of these runs."""
-        logs = self.project.logs(["worker"], tail=5000)
-        return {line.split("|", 1)[0].strip() for line in logs.splitlines()
-                if "attempt" in line and any(run_id in line for run_id in run_ids)}
-
     def files_in(self, service: str, directory: str) -> list[str]:
         """Names of the files in a directory inside a running service (none if it does not exist)."""
         out = self.project.exec(service, "sh", "-c", f'ls -A "{directory}" 2>/dev/null || true')

@@ -6,6 +6,12 @@ from harness.api import ArenaClient
 from harness.waits import poll_until
 
 UPLOAD_STORE = "/data/uploads"
+CONTENT_TYPES = {".jsonl": "application/x-ndjson", ".csv": "text/csv", ".txt": "text/plain", ".pdf": "application/pdf"}
+
+
+def content_type_of(name: str) -> str:
+    """The content type a browser would send for a file of this name."""
+    return next((t for ext, t in CONTENT_TYPES.items() if name.endswith(ext)), "application/octet-stream")
 
 
 def wait_for_processing(read, object_id: str, kind: str, timeout: float) -> dict:

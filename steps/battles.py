@@ -1,28 +1,44 @@
 """Steps about battles, the judge's verdicts and the leaderboard."""
 
+from decimal import Decimal
+
 from behave import given, then, when
 
+from harness import phrases  # noqa: F401 - registers the Text type used below
 from harness.battles import wait_for_battle
-from harness.tenants import open_tenant
+from harness.gateway import battle_user
+from harness.tenants import another_tenant
 
 
-def _start(context, prompt, a, b, judge, key=None):
-    context.battle_responses = getattr(context, "battle_responses", [])
-    response = context.me.api.start_battle(prompt, [a, b], judge, idempotency_key=key)
+def _start(context, session, prompt, a, b, judge, key=None):
+    response = session.api.start_battle(prompt, [a, b], judge, idempotency_key=key)
     assert response.status_code in (200, 202), f"starting a battle answered {response.status_code}: {response.text}"
-    context.battle_responses.append(response)
+    return response
+
+
+def _start_mine(context, prompt, a, b, judge, key=None):
+    response = _start(context, context.me, prompt, a, b, judge, key)
+    context.battle_responses = [*getattr(context, "battle_responses", []), response]
     context.battle = response.json()
+    context.battle_request = {"prompt": prompt, "contenders": [a, b], "judge": judge}
 
 
-@when('I start a battle on "{prompt}" between "{a}" and "{b}" judged by "{judge}" with idempotency key "{key}"')
+@when('I start a battle on "{prompt:Text}" between "{a:Text}" and "{b:Text}" judged by "{judge:Text}" '
+      'with idempotency key "{key:Text}"')
 def step_start_battle_with_key(context, prompt, a, b, judge, key):
-    _start(context, prompt, a, b, judge, key)
+    _start_mine(context, prompt, a, b, judge, key)
 
 
-# Registered after the longer phrase: "{judge}" would otherwise swallow it.
-@when('I start a battle on "{prompt}" between "{a}" and "{b}" judged by "{judge}"')
+@when('I start a battle on "{prompt:Text}" between "{a:Text}" and "{b:Text}" judged by "{judge:Text}"')
 def step_start_battle(context, prompt, a, b, judge):
-    _start(context, prompt, a, b, judge)
+    _start_mine(context, prompt, a, b, judge)
+
+
+@when('another tenant starts a battle on "{prompt:Text}" between "{a:Text}" and "{b:Text}" judged by '
+      '"{judge:Text}" with idempotency key "{key:Text}"')
+def step_other_starts_battle_with_key(context, prompt, a, b, judge, key):
+    context.response = _start(context, another_tenant(context), prompt, a, b, judge, key)
+    context.other_battle = context.response.json()
 
 
 @then("the battle completes within {seconds:d} seconds")
@@ -35,7 +51,7 @@ def step_battle_fails(context, seconds):
     context.battle = wait_for_battle(context.me.api, context.battle["id"], "failed", timeout=seconds)
 
 
-@then('"{winner}" won and "{loser}" lost')
+@then('"{winner:Text}" won and "{loser:Text}" lost')
 def step_winner_loser(context, winner, loser):
     battle = context.battle
     assert (battle["winner"], battle["loser"], battle["draw"]) == (winner, loser, False), (
@@ -43,66 +59,75 @@ def step_winner_loser(context, winner, loser):
         f"draw {battle['draw']} ({battle['judge']['rationale']})")
 
 
-@then("the battle's document in MongoDB records the prompt, both answers, the verdict, the winner and the loser")
-def step_battle_document(context):
+@then('the battle\'s document in MongoDB records the prompt, the judge\'s verdict "{verdict:Text}", the winner, '
+      'the loser and these answers:')
+def step_battle_document(context, verdict):
     doc = context.mongo.battle(context.me.id, context.battle["id"])
     assert doc is not None, f"no battle document {context.battle['id']} for my tenant in MongoDB"
-    expected_answers = {"gpt-4o-mini": "The answer is 5.", "gpt-3.5-turbo": "5"}
+    request = context.battle_request
+    expected_answers = [(row["model"], row["answer"]) for row in context.table]
     problems = []
-    if doc["prompt"] != "What is 2 + 3?":
-        problems.append(f"prompt {doc['prompt']!r}")
+    if doc["prompt"] != request["prompt"]:
+        problems.append(f"prompt {doc['prompt']!r}, sent {request['prompt']!r}")
+    answers = [(c["model"], c["answer"]) for c in doc["contenders"]]
+    if answers != expected_answers:
+        problems.append(f"answers {answers}, expected {expected_answers}")
     for contender in doc["contenders"]:
-        if contender["answer"] != expected_answers[contender["model"]]:
-            problems.append(f"{contender['model']} answer {contender['answer']!r}")
-        if contender["served_model"] != contender["model"] or not contender["usage"]["total_tokens"]:
-            problems.append(f"{contender['model']} served/usage {contender['served_model']} {contender['usage']}")
+        usage = contender["usage"]
+        if contender["served_model"] != contender["model"] or usage["completion_tokens"] != len(
+                contender["answer"].split()):
+            problems.append(f"{contender['model']} served by {contender['served_model']}, usage {usage}")
     judge = doc["judge"]
-    if judge["model"] != "gpt-4o-mini" or judge["verdict"] != "A" or not judge["rationale"]:
-        problems.append(f"judge {judge}")
+    if (judge["model"], judge["verdict"]) != (request["judge"], verdict) or not judge["rationale"]:
+        problems.append(f"judge {judge}, expected {request['judge']} with verdict {verdict}")
+    battle = context.battle
     outcome = (doc["winner"], doc["loser"], doc["draw"], doc["status"])
-    if outcome != ("gpt-4o-mini", "gpt-3.5-turbo", False, "completed"):
-        problems.append(f"outcome {doc['winner']}/{doc['loser']}/{doc['draw']}/{doc['status']}")
+    if outcome != (battle["winner"], battle["loser"], False, "completed"):
+        problems.append(f"outcome {outcome}, the API says {battle['winner']} beat {battle['loser']}")
+    winner_side = {"A": 0, "B": 1}.get(verdict)
+    if winner_side is None or doc["winner"] != request["contenders"][winner_side]:
+        problems.append(f"verdict {verdict} does not name the winner {doc['winner']}")
     if not (doc["created_at"] <= doc["started_at"] <= doc["finished_at"]):
         problems.append(f"timestamps {doc['created_at']} {doc['started_at']} {doc['finished_at']}")
     assert not problems, f"the battle document is wrong in: {problems}"
 
 
-@when('these battles are fought on "{prompt}", judged by "{judge}":')
+@then("the provider was called {count:d} times for that battle")
+def step_battle_calls(context, count):
+    calls = context.gateway.calls(battle_user(context.me.id, context.battle["id"]))
+    assert len(calls) == count, (
+        f"expected {count} provider calls for the battle (two contenders and the judge), the gateway saw "
+        f"{len(calls)}: {[c['model'] for c in calls]}")
+
+
+@given('these battles are fought on "{prompt:Text}", judged by "{judge:Text}":')
+@when('these battles are fought on "{prompt:Text}", judged by "{judge:Text}":')
 def step_fight_battles(context, prompt, judge):
-    context.series = []
+    assert context.table.rows, "test defect: no battles listed"
     for row in context.table:
-        _start(context, prompt, row["contender a"], row["contender b"], judge)
+        _start_mine(context, prompt, row["contender a"], row["contender b"], judge)
         battle = wait_for_battle(context.me.api, context.battle["id"], "completed", timeout=20)
         outcome = "draw" if battle["draw"] else battle["winner"]
         assert outcome == row["winner"], (
             f"{row['contender a']} vs {row['contender b']}: expected {row['winner']}, got {outcome}")
-        context.series.append(row)
 
 
-@then('the leaderboard ranks them in the order "{order}"')
-def step_leaderboard_order(context, order):
-    expected = [name.strip() for name in order.split(",")]
-    ranked = [m["model"] for m in context.me.api.leaderboard() if m["model"] in expected]
-    assert ranked == expected, f"expected the ranking {expected}, the leaderboard has {ranked}"
-
-
-@then("their wins, losses and draws on the leaderboard are those of these battles")
-def step_leaderboard_records(context):
-    expected: dict[str, list[int]] = {}
-    for row in context.series:
-        a, b, winner = row["contender a"], row["contender b"], row["winner"]
-        for model in (a, b):
-            record = expected.setdefault(model, [0, 0, 0])
-            record[2 if winner == "draw" else (0 if winner == model else 1)] += 1
-    board = {m["model"]: [m["wins"], m["losses"], m["draws"]] for m in context.me.api.leaderboard()}
-    for model, record in expected.items():
-        assert board.get(model) == record, (
-            f"{model}: expected wins/losses/draws {record}, the leaderboard says {board.get(model)}")
+@then("the leaderboard is:")
+def step_leaderboard_is(context):
+    board = context.me.api.leaderboard()
+    expected = [{heading: row[heading] for heading in context.table.headings} for row in context.table]
+    seen = [{heading: str(m[heading]) for heading in context.table.headings} for m in board]
+    for row in seen:  # ratings compared as numbers: "984" and "984.0" are the same rating
+        row["rating"] = str(Decimal(row["rating"]).normalize())
+    for row in expected:
+        row["rating"] = str(Decimal(row["rating"]).normalize())
+    assert seen == expected, f"expected the leaderboard\n{expected}\nit is\n{seen}"
 
 
 @given("I note the leaderboard")
 def step_note_leaderboard(context):
     context.noted_leaderboard = context.me.api.leaderboard()
+    assert context.noted_leaderboard, "test defect: noting an empty leaderboard proves nothing about changes"
 
 
 @then("the leaderboard is as I noted it")
@@ -111,9 +136,16 @@ def step_leaderboard_unchanged(context):
     assert now == context.noted_leaderboard, f"the leaderboard changed from {context.noted_leaderboard} to {now}"
 
 
+@then('the leaderboard does not list "{model:Text}"')
+def step_leaderboard_lacks(context, model):
+    listed = [m["model"] for m in context.me.api.leaderboard()]
+    assert model not in listed, f"the leaderboard lists {model!r}: {listed}"
+
+
 @then("the battle's document in MongoDB records the provider error and no winner")
 def step_failed_document(context):
     doc = context.mongo.battle(context.me.id, context.battle["id"])
+    assert doc is not None, f"no battle document {context.battle['id']} for my tenant in MongoDB"
     error = doc["error"] or {}
     assert doc["status"] == "failed" and "returned 500" in error.get("message", ""), f"document: {doc}"
     assert error.get("retryable") is True and error.get("status") == 500, f"the error is not classified: {error}"
@@ -128,26 +160,43 @@ def step_same_battle(context):
     assert first.json()["id"] == second.json()["id"], "the same idempotency key made two battles"
 
 
-@then('MongoDB holds exactly one battle of my tenant with idempotency key "{key}"')
-def step_one_battle_for_key(context, key):
+@then('MongoDB holds exactly {count:d} battle of my tenant with idempotency key "{key:Text}"')
+@then('MongoDB holds exactly {count:d} battles of my tenant with idempotency key "{key:Text}"')
+def step_battles_for_key(context, count, key):
     docs = context.mongo.battles(context.me.id, idempotency_key=key)
-    assert len(docs) == 1, f"expected one battle with key {key!r} in MongoDB, found {len(docs)}"
+    assert len(docs) == count, f"expected {count} battle(s) with key {key!r} in MongoDB, found {len(docs)}"
+
+
+@then("the other tenant's battle is a new one")
+def step_other_battle_new(context):
+    assert context.response.status_code == 202, (
+        f"another tenant's first use of a key must make a new battle (202), got {context.response.status_code}")
+    assert context.other_battle["id"] != context.battle["id"], "another tenant was handed my battle"
+
+
+@given('another tenant has fought a battle between "{a:Text}" and "{b:Text}"')
+def step_other_fought(context, a, b):
+    other = another_tenant(context)
+    response = _start(context, other, "What is 2 + 3?", a, b, "gpt-4o-mini")
+    context.other_battle = wait_for_battle(other.api, response.json()["id"], "completed", timeout=20)
 
 
 @when("another tenant looks up that battle")
 def step_other_looks_up_battle(context):
-    other = open_tenant(context.admin, context.endpoints.api_url, context.db, "other", context.exchanges)
-    context.other_tenants.append(other)
-    context.other = other
-    context.response = other.api.request("GET", f"/battles/{context.battle['id']}")
+    context.response = another_tenant(context).api.request("GET", f"/battles/{context.battle['id']}")
     context.model = context.battle["contenders"][0]["model"]
 
 
-@then("their leaderboard is empty")
-def step_other_leaderboard_empty(context):
-    assert context.other.api.leaderboard() == [], "another tenant's leaderboard shows my battles"
+@then('their leaderboard lists only "{models:Text}"')
+def step_other_leaderboard_only(context, models):
+    expected = [name.strip() for name in models.split(",")]
+    listed = [m["model"] for m in context.other.api.leaderboard()]
+    assert listed == expected, f"another tenant's leaderboard should list only {expected}, it lists {listed}"
 
 
-@then("MongoDB holds no battle of theirs")
-def step_no_battle_of_theirs(context):
-    assert context.mongo.battles(context.other.id) == [], "MongoDB has battles under the other tenant"
+@then("MongoDB holds exactly {count:d} battle of theirs")
+@then("MongoDB holds exactly {count:d} battles of theirs")
+def step_battles_of_theirs(context, count):
+    docs = context.mongo.battles(context.other.id)
+    assert len(docs) == count, f"expected {count} battle(s) of the other tenant in MongoDB, found {len(docs)}"
+    assert context.battle["id"] not in {doc["_id"] for doc in docs}, "my battle is stored under the other tenant"

@@ -1,8 +1,9 @@
-"""The few phrases every domain shares: refusals and "nothing was stored"."""
+"""The few phrases every domain shares: refusals, "nothing was stored", the upload store."""
 
 from behave import then
 
 from harness.api import error_of
+from harness.footprint import my_footprint, upload_store_inspectable
 
 
 @then('it is refused with status {status:d} and a message naming "{names}"')
@@ -18,5 +19,19 @@ def step_refused(context, status, names):
 
 @then("nothing new is stored for my tenant")
 def step_nothing_stored(context):
-    after = context.me.rows.counts()
-    assert after == context.stored_before, f"stored rows changed from {context.stored_before} to {after}"
+    """PostgreSQL (every table a tenant owns rows in), MongoDB and, where the suite can look, the
+    upload store: the same as just before the refused request."""
+    assert getattr(context, "footprint_before", None) is not None, (
+        "test defect: no footprint was taken before the request (the When step must take it)")
+    changes = my_footprint(context).changes_from(context.footprint_before)
+    assert not changes, f"a refused request stored something: {'; '.join(changes)}"
+
+
+@then("the upload store holds exactly {count:d} file for my tenant")
+@then("the upload store holds exactly {count:d} files for my tenant")
+def step_store_holds(context, count):
+    if not upload_store_inspectable(context.stack):
+        context.scenario.skip("external mode: the upload store is inside the stack and cannot be inspected")
+        return
+    files = my_footprint(context).files
+    assert len(files) == count, f"expected {count} file(s) in my tenant's upload store, found {list(files)}"

@@ -4,6 +4,7 @@ from behave import given, when
 
 from harness import fixtures
 from harness.api import expect
+from harness.footprint import my_footprint
 
 
 @given("a dataset of {count:d} arithmetic questions")
@@ -14,7 +15,14 @@ def step_arithmetic_dataset(context, count):
     context.dataset_samples = samples
 
 
+@given("a dataset with these questions:")
+def step_dataset_of_table(context):
+    samples = [{"input": row["input"], "expected": row["expected"]} for row in context.table]
+    context.dataset = expect(context.me.api.create_dataset("from-table", samples), 201)
+    context.dataset_samples = samples
+
+
 @when("I try to create a dataset with no questions")
 def step_try_empty_dataset(context):
-    context.stored_before = context.me.rows.counts()
+    context.footprint_before = my_footprint(context)
     context.response = context.me.api.create_dataset("empty", [])

@@ -2,13 +2,18 @@
 
 from behave import then, when
 
-from harness import fixtures
+from harness import (
+    fixtures,
+    phrases,  # noqa: F401 - registers the Text type used below
+)
 from harness.api import expect
 from harness.events import ask_document
+from harness.footprint import my_footprint
+from harness.gateway import document_user, gateway_tokens
 from harness.uploads import wait_for_document
 
 
-@when('I upload the document "{name}"')
+@when('I upload the document "{name:Text}"')
 def step_upload_document(context, name):
     context.document_bytes = fixtures.document_file(name)
     response = context.me.api.upload("/documents", name, context.document_bytes, content_type="application/pdf")
@@ -23,14 +28,16 @@ def step_document_ready(context, seconds, pages):
     context.document = document
 
 
-@then('the document is rejected within {seconds:d} seconds because "{reason}"')
+@then('the document is rejected within {seconds:d} seconds because "{reason:Text}"')
 def step_document_rejected(context, seconds, reason):
     document = wait_for_document(context.me.api, context.document["id"], timeout=seconds)
     assert document["status"] == "rejected", f"expected the document rejected: {document}"
     assert reason in (document["error"] or ""), f"the rejection should say {reason!r}: {document['error']!r}"
+    assert document["page_count"] is None, f"a rejected document reports {document['page_count']} pages"
+    context.document = document
 
 
-@when('I ask the document "{question}"')
+@when('I ask the document "{question:Text}"')
 def step_ask(context, question):
     context.question = question
     context.answer_events = ask_document(context.me.api, context.document["id"], question)
@@ -45,9 +52,11 @@ def step_chunks_join(context):
     assert "".join(chunks) == final.data["answer"], f"chunks {chunks} do not join into {final.data['answer']!r}"
 
 
-@then('the final answer is "{answer}"')
+@then('the final answer is "{answer:Text}"')
 def step_final_answer(context, answer):
-    assert context.answer_events[-1].data["answer"] == answer, context.answer_events[-1].data
+    final = context.answer_events[-1]
+    assert final.type == "answer" and final.data.get("answer") == answer, (
+        f"expected the answer {answer!r}, the stream ended with {final.type}: {final.data}")
 
 
 @then("the final event reports the answer's token usage")
@@ -55,12 +64,21 @@ def step_answer_usage(context):
     usage = context.answer_events[-1].data["usage"]
     words = len(context.answer_events[-1].data["answer"].split())
     assert usage["completion_tokens"] == words, f"the gateway counts words: expected {words}, usage says {usage}"
-    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"] > words, usage
+    calls = _document_calls(context)
+    assert len(calls) == 1, f"expected one provider call for the question, the gateway saw {len(calls)}"
+    prompt_words = sum(gateway_tokens(message["content"]) for message in calls[0]["messages"])
+    assert usage["prompt_tokens"] == prompt_words, (
+        f"the prompt sent had {prompt_words} words (tokens); the answer's usage says {usage['prompt_tokens']}")
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"], usage
 
 
-@then("the provider was asked with the document's text and the question")
+def _document_calls(context) -> list[dict]:
+    return context.gateway.calls(document_user(context.me.id, context.document["id"]))
+
+
+@then("the provider was asked once, with the document's text and the question")
 def step_provider_saw_document(context):
-    calls = context.gateway.calls(f"tenant:{context.me.id}/document:{context.document['id']}")
+    calls = _document_calls(context)
     assert len(calls) == 1 and calls[0]["stream"], f"expected one streamed provider call, got {calls}"
     prompt = calls[0]["messages"][-1]["content"]
     assert "Employees get 25 vacation days per year." in prompt and context.question in prompt, prompt
@@ -68,6 +86,16 @@ def step_provider_saw_document(context):
 
 @then("asking it a question is refused because it is not ready")
 def step_ask_refused(context):
+    context.footprint_before = my_footprint(context)
     response = context.me.api.request("POST", f"/documents/{context.document['id']}/ask",
                                       json={"question": "Anything?"})
     assert response.status_code == 409, f"expected 409, got {response.status_code}: {response.text}"
+    message = response.json()["error"]["message"]
+    assert "not ready" in message and context.document["status"] in message, (
+        f"the refusal should say the document is not ready, and why ({context.document['status']}): {message!r}")
+
+
+@then("the provider was not asked about the document")
+def step_provider_not_asked(context):
+    calls = _document_calls(context)
+    assert calls == [], f"the provider was asked about a document that is not ready: {calls}"

@@ -10,6 +10,7 @@ import uuid
 from behave import then, when
 
 from harness.api import error_of
+from harness.footprint import my_footprint
 
 UNKNOWN_ID = str(uuid.UUID(int=0xA11CE))
 
@@ -20,7 +21,7 @@ def _fill(context, text: str) -> str:
 
 @when("I send {method} {path} with the body {body}")
 def step_send(context, method, path, body):
-    context.stored_before = context.me.rows.counts()
+    context.footprint_before = my_footprint(context)
     content = None if body.strip() == "-" else _fill(context, body).encode()
     headers = {"Content-Type": "application/json"} if content is not None else {}
     context.response = context.me.api.request(method, _fill(context, path), content=content, headers=headers)
@@ -28,7 +29,7 @@ def step_send(context, method, path, body):
 
 @when("I send {method} {path} with a JSON body of {megabytes:d} MB")
 def step_send_big(context, method, path, megabytes):
-    context.stored_before = context.me.rows.counts()
+    context.footprint_before = my_footprint(context)
     padding = "x" * (megabytes * 1_000_000)
     body = json.dumps({"name": "big", "samples": [{"input": padding, "expected": "x"}]}).encode()
     context.response = context.me.api.request(method, path, content=body, headers={"Content-Type": "application/json"})

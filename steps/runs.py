@@ -2,41 +2,47 @@
 
 from datetime import datetime
 
-from behave import then, when
+from behave import given, then, when
 
+from harness import phrases  # noqa: F401 - registers the Text type used below
 from harness.api import expect
+from harness.footprint import my_footprint
 from harness.gateway import run_user
 from harness.runs import describe_run, wait_for_status, wait_while_status
-from harness.tenants import open_tenant
+from harness.tenants import another_tenant
 
 
-@when('I start a run of that dataset on model "{model}" scored by "{scorer}"')
+def _start(context, model, **options):
+    context.run = expect(context.me.api.start_run(context.dataset["id"], model, **options), 202)
+    context.model = model
+
+
+@when('I start a run of that dataset on model "{model:Text}" scored by "{scorer:Text}"')
 def step_start_scored_run(context, model, scorer):
-    context.run_response = context.me.api.start_run(context.dataset["id"], model, scorer=scorer)
-    context.run = expect(context.run_response, 202)
-    context.model = model
+    _start(context, model, scorer=scorer)
 
 
-@when('I start a run of that dataset on model "{model}" with at most {attempts:d} attempts and fallback "{fallback}"')
+@when('I start a run of that dataset on model "{model:Text}" with at most {attempts:d} attempts '
+      'and fallback "{fallback:Text}"')
 def step_start_run_with_fallback(context, model, attempts, fallback):
-    context.run_response = context.me.api.start_run(context.dataset["id"], model, max_attempts=attempts,
-                                                    fallback_models=[fallback])
-    context.run = expect(context.run_response, 202)
-    context.model = model
+    _start(context, model, max_attempts=attempts, fallback_models=[fallback])
 
 
-@when('I start a run of that dataset on model "{model}" with at most {attempts:d} attempts')
-@when('I start a run of that dataset on model "{model}" with at most {attempts:d} attempt')
+@when('I start a run of that dataset on model "{model:Text}" with at most {attempts:d} attempts')
+@when('I start a run of that dataset on model "{model:Text}" with at most {attempts:d} attempt')
 def step_start_run_with_attempts(context, model, attempts):
-    context.run_response = context.me.api.start_run(context.dataset["id"], model, max_attempts=attempts)
-    context.run = expect(context.run_response, 202)
-    context.model = model
+    _start(context, model, max_attempts=attempts)
 
 
-# Registered after the longer phrases: "{model}" would otherwise swallow what follows it.
-@when('I start a run of that dataset on model "{model}"')
+@when('I start a run of that dataset on model "{model:Text}" of the provider "{provider:Text}" '
+      'with at most {attempts:d} attempts')
+def step_start_run_on_provider(context, model, provider, attempts):
+    _start(context, model, provider=provider, max_attempts=attempts)
+
+
+@when('I start a run of that dataset on model "{model:Text}"')
 def step_start_run(context, model):
-    step_start_scored_run(context, model, "exact_match")
+    _start(context, model)
 
 
 @then("the run is accepted as queued")
@@ -44,6 +50,9 @@ def step_run_queued(context):
     assert context.run["status"] == "queued", f"a new run should be queued, got {context.run['status']!r}"
     stored = context.me.rows.run(context.run["id"])
     assert stored is not None, f"run {context.run['id']} is not in the database for my tenant"
+    assert stored["model"] == context.model and stored["progress_total"] == len(context.dataset_samples), (
+        f"the stored run says model {stored['model']!r}, {stored['progress_total']} questions; "
+        f"expected {context.model!r}, {len(context.dataset_samples)}")
 
 
 @then("the run completes within {seconds:d} seconds")
@@ -72,9 +81,11 @@ def step_run_still_retrying(context, seconds):
 def step_run_attempts(context, attempts):
     assert context.run["attempts"] == attempts, (
         f"expected {attempts} attempt(s), the run reports {context.run['attempts']} ({describe_run(context.run)})")
+    stored = context.me.rows.run(context.run["id"])
+    assert stored["attempts"] == attempts, f"the database says {stored['attempts']} attempt(s), not {attempts}"
 
 
-@then('the run\'s error says "{text}"')
+@then('the run\'s error says "{text:Text}"')
 def step_run_error_says(context, text):
     assert text in (context.run["error"] or ""), f"expected the error to say {text!r}: {context.run['error']!r}"
 
@@ -91,15 +102,27 @@ def step_no_results(context):
     rows = context.me.rows.results_of_run(context.run["id"])
     assert rows == [], f"a failed run should store no result, found {len(rows)}"
     assert context.me.api.results(context.run["id"]) == [], "the API lists results for a failed run"
+    usage = context.me.api.run(context.run["id"])["usage"]
+    assert usage["total_tokens"] == 0 and usage["cost"] == 0, f"a run without results reports usage {usage}"
 
 
-@then('every result was served by "{model}"')
+def _results(context) -> list[dict]:
+    """The run's results from the API, after checking there is one per question."""
+    results = context.me.api.results(context.run["id"])
+    assert len(results) == len(context.dataset_samples), (
+        f"expected {len(context.dataset_samples)} results, the API lists {len(results)}")
+    return results
+
+
+@then('every result was served by "{model:Text}"')
 def step_served_by(context, model):
-    served = {row["served_model"] for row in context.me.rows.results_of_run(context.run["id"])}
+    rows = context.me.rows.results_of_run(context.run["id"])
+    assert len(rows) == len(context.dataset_samples), f"expected {len(context.dataset_samples)} results: {len(rows)}"
+    served = {row["served_model"] for row in rows}
     assert served == {model}, f"expected every result served by {model!r}, found {served}"
 
 
-@then('the run still names "{model}" as its model with fallback "{fallback}"')
+@then('the run still names "{model:Text}" as its model with fallback "{fallback:Text}"')
 def step_run_keeps_metadata(context, model, fallback):
     run = context.me.api.run(context.run["id"])
     assert (run["model"], run["fallback_models"]) == (model, [fallback]), (
@@ -111,6 +134,17 @@ def step_run_keeps_metadata(context, model, fallback):
 def step_run_score(context, score):
     assert context.run["score"] is not None, "the run has no score"
     assert abs(context.run["score"] - score) < 1e-9, f"expected score {score}, got {context.run['score']}"
+    stored = context.me.rows.run(context.run["id"])
+    assert stored["score"] is not None and abs(stored["score"] - score) < 1e-9, (
+        f"the database says score {stored['score']}, expected {score}")
+
+
+@then('the stored scores of the questions are "{scores:Text}"')
+def step_stored_scores(context, scores):
+    expected = [float(s) for s in scores.split(",")]
+    rows = context.me.rows.results_of_run(context.run["id"])
+    stored = [row["score"] for row in rows]
+    assert stored == expected, f"expected the questions scored {expected} in order, the database has {stored}"
 
 
 @then("every question has exactly one stored result")
@@ -119,21 +153,21 @@ def step_one_result_per_question(context):
     inputs = [row["input"] for row in rows]
     expected = [sample["input"] for sample in context.dataset_samples]
     assert sorted(inputs) == sorted(expected), (
-        f"expected one stored result for each of {len(expected)} questions, "
-        f"found {len(rows)}: {inputs}")
+        f"expected one stored result for each of {len(expected)} questions, found {len(rows)}: {inputs}")
     assert len({row["sample_id"] for row in rows}) == len(rows), "a sample has more than one result"
 
 
 @then("every stored result belongs to my tenant")
 def step_results_belong_to_me(context):
     rows = context.me.rows.results_of_run(context.run["id"])
+    assert len(rows) == len(context.dataset_samples), f"expected {len(context.dataset_samples)} results: {len(rows)}"
     owners = {str(row["tenant_id"]) for row in rows}
-    assert rows and owners == {context.me.id}, f"results of my run are owned by {owners}, not only me"
+    assert owners == {context.me.id}, f"results of my run are owned by {owners}, not only me"
 
 
 @then("every result records the model that served it and its token usage")
 def step_results_record_model_and_usage(context):
-    for result in context.me.api.results(context.run["id"]):
+    for result in _results(context):
         usage = result["usage"]
         assert result["served_model"] == context.model, (
             f"result for {result['input']!r} was served by {result['served_model']!r}, expected {context.model!r}")
@@ -143,9 +177,10 @@ def step_results_record_model_and_usage(context):
 
 @then("the run's token usage is the sum of its results' usage")
 def step_run_usage_adds_up(context):
-    results = context.me.api.results(context.run["id"])
+    results = _results(context)
     for field in ("prompt_tokens", "completion_tokens", "total_tokens"):
         summed = sum(result["usage"][field] for result in results)
+        assert summed > 0, f"the results report no {field}"
         assert context.run["usage"][field] == summed, (
             f"run {field} is {context.run['usage'][field]}, its results add up to {summed}")
     stored = context.me.rows.run(context.run["id"])
@@ -153,18 +188,34 @@ def step_run_usage_adds_up(context):
         f"database says {stored['total_tokens']} total tokens, the API {context.run['usage']['total_tokens']}")
 
 
+def _calls(context) -> list[dict]:
+    return context.gateway.calls(run_user(context.me.id, context.run["id"]))
+
+
 @then("the provider was called {count:d} times for that run")
 @then("the provider was called {count:d} time for that run")
 def step_provider_call_count(context, count):
-    calls = context.gateway.calls(run_user(context.me.id, context.run["id"]))
+    calls = _calls(context)
     assert len(calls) == count, (
         f"expected {count} provider call(s) for the run, the gateway saw {len(calls)}: "
         f"{[(c['model'], c['status']) for c in calls]}")
 
 
+@then('the provider was called {count:d} times for model "{model:Text}" for that run')
+@then('the provider was called {count:d} time for model "{model:Text}" for that run')
+def step_provider_call_count_for_model(context, count, model):
+    calls = _calls(context)
+    of_model = [c for c in calls if c["model"] == model]
+    assert len(of_model) == count, (
+        f"expected {count} call(s) for {model!r}, the gateway saw {len(of_model)}; all calls of the run: "
+        f"{[(c['model'], c['status']) for c in calls]}")
+
+
 @then("the provider's second call came no sooner than the delay its first answer asked for")
 def step_retry_after_honoured(context):
-    first, second = context.gateway.calls(run_user(context.me.id, context.run["id"]))[:2]
+    calls = _calls(context)
+    assert len(calls) >= 2, f"expected a rate-limited call and its retry, the gateway saw {len(calls)} call(s)"
+    first, second = calls[:2]
     asked = first["retry_after_s"]
     assert first["status"] == 429 and asked, f"the first call should be a rate limit with Retry-After: {first}"
     gap = (datetime.fromisoformat(second["at"]) - datetime.fromisoformat(first["at"])).total_seconds()
@@ -173,18 +224,22 @@ def step_retry_after_honoured(context):
 
 @then("the provider was called exactly once per question for that run")
 def step_provider_called_once_per_question(context):
-    calls = context.gateway.calls(run_user(context.me.id, context.run["id"]))
-    prompts = sorted(call["messages"][-1]["content"] for call in calls)
+    prompts = sorted(call["messages"][-1]["content"] for call in _calls(context))
     expected = sorted(sample["input"] for sample in context.dataset_samples)
     assert prompts == expected, f"expected one provider call per question {expected}, the gateway saw {prompts}"
 
 
+@given("another tenant has completed a run of its own")
+def step_other_has_run(context):
+    other = another_tenant(context)
+    dataset = expect(other.api.create_dataset("theirs", context.dataset_samples), 201)
+    run = expect(other.api.start_run(dataset["id"], "gpt-4o-mini"), 202)
+    context.other_run = wait_for_status(other.api, run["id"], "completed", timeout=30)
+
+
 @when("another tenant looks up that run")
 def step_other_tenant_looks_up_run(context):
-    other = open_tenant(context.admin, context.endpoints.api_url, context.db, "other", context.exchanges)
-    context.other_tenants.append(other)
-    context.other = other
-    context.response = other.api.get_run(context.run["id"])
+    context.response = another_tenant(context).api.get_run(context.run["id"])
 
 
 @then("they are told that it does not exist")
@@ -195,29 +250,43 @@ def step_told_not_found(context):
         assert secret_field not in body, f"the 404 answer reveals {secret_field!r}: {body}"
 
 
-@then("they do not see its results")
+@then("they cannot list its results")
 def step_results_hidden(context):
     response = context.other.api.request("GET", f"/runs/{context.run['id']}/results")
     assert response.status_code == 404, f"expected 404 for another tenant's results, got {response.status_code}"
-    assert context.other.rows.count("results") == 0, "the other tenant owns result rows it never created"
+    assert context.run["id"] not in response.text and context.dataset_samples[0]["input"] not in response.text, (
+        f"the refusal reveals my run: {response.text}")
 
 
-@when('I try to start a run with the scorer "{scorer}"')
+@then("they cannot follow its events")
+def step_events_hidden(context):
+    response = context.other.api.request("GET", f"/runs/{context.run['id']}/events")
+    assert response.status_code == 404, f"expected 404 for another tenant's events, got {response.status_code}"
+
+
+@then("their usage counts only their own run")
+def step_their_usage_only_theirs(context):
+    usage = context.other.api.usage()
+    by_model = {m["model"]: m["results"] for m in usage["by_model"]}
+    assert usage["runs"] == 1 and by_model == {"gpt-4o-mini": len(context.dataset_samples)}, (
+        f"the other tenant's usage should be their one gpt-4o-mini run: {usage}")
+
+
+@when('I try to start a run with the scorer "{scorer:Text}"')
 def step_try_run_bad_scorer(context, scorer):
-    context.stored_before = context.me.rows.counts()
+    context.footprint_before = my_footprint(context)
     context.response = context.me.api.start_run(context.dataset["id"], "gpt-3.5-turbo", scorer=scorer)
 
 
-@when('I try to start a run on the provider "{provider}"')
+@when('I try to start a run on the provider "{provider:Text}"')
 def step_try_run_bad_provider(context, provider):
-    context.stored_before = context.me.rows.counts()
+    context.footprint_before = my_footprint(context)
     context.response = context.me.api.start_run(context.dataset["id"], "gpt-3.5-turbo", provider=provider)
 
 
 @when("I try to start a run of a dataset that is not mine")
 def step_try_run_foreign_dataset(context):
-    other = open_tenant(context.admin, context.endpoints.api_url, context.db, "other", context.exchanges)
-    context.other_tenants.append(other)
+    other = another_tenant(context)
     foreign = expect(other.api.create_dataset("foreign", [{"input": "What is 2 + 3?", "expected": "5"}]), 201)
-    context.stored_before = context.me.rows.counts()
+    context.footprint_before = my_footprint(context)
     context.response = context.me.api.start_run(foreign["id"], "gpt-3.5-turbo")

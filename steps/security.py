@@ -4,11 +4,16 @@ import uuid
 
 from behave import given, then, when
 
-from harness import fixtures
+from harness import (
+    fixtures,
+    phrases,  # noqa: F401 - registers the Thing type used below
+)
 from harness.api import ArenaClient, expect
 from harness.battles import wait_for_battle
+from harness.footprint import footprint
 from harness.runs import wait_for_status
-from harness.tenants import open_tenant
+from harness.tenants import another_tenant
+from harness.uploads import wait_for_document
 
 NOWHERE = str(uuid.UUID(int=0xBADC0DE))
 PATHS = {"run": "/runs/{}", "dataset": "/datasets/{}", "document": "/documents/{}", "battle": "/battles/{}"}
@@ -25,11 +30,21 @@ def step_call_with_credentials(context, path, credentials):
     client.close()
 
 
-@given("another tenant owns a {thing}")
+@given("another tenant owns a {thing:Thing}")
 def step_other_owns(context, thing):
-    other = open_tenant(context.admin, context.endpoints.api_url, context.db, "other", context.exchanges)
-    context.other_tenants.append(other)
-    api = other.api
+    context.their_thing = _create_thing(context, thing)
+
+
+@given("another tenant owns a run, a dataset, a document and a battle")
+def step_other_owns_everything(context):
+    for thing in ("run", "document", "battle"):  # a run comes with its dataset
+        _create_thing(context, thing)
+    held = footprint(context.other, context.mongo, context.stack).holdings()
+    assert len(held) >= 7, f"test defect: the other tenant should hold something in every store: {held}"
+
+
+def _create_thing(context, thing):
+    api = another_tenant(context).api
     if thing in ("run", "dataset"):
         dataset = expect(api.create_dataset("theirs", fixtures.dataset_samples("arithmetic", 1)), 201)
         owned = dataset
@@ -39,19 +54,20 @@ def step_other_owns(context, thing):
     elif thing == "document":
         owned = expect(api.upload("/documents", "handbook.pdf", fixtures.document_file("handbook.pdf"),
                                   content_type="application/pdf"), 202)
+        wait_for_document(api, owned["id"], timeout=20)
     else:
         owned = expect(api.start_battle("What is 2 + 3?", ["gpt-4o-mini", "gpt-3.5-turbo"], "gpt-4o-mini"), 202)
         wait_for_battle(api, owned["id"], "completed", timeout=20)
-    context.their_thing = owned
+    return owned
 
 
-@when("I ask for that {thing}")
+@when("I ask for that {thing:Thing}")
 def step_ask_for_theirs(context, thing):
     context.response = context.me.api.request("GET", PATHS[thing].format(context.their_thing["id"]))
     context.nowhere_response = context.me.api.request("GET", PATHS[thing].format(NOWHERE))
 
 
-@then("I am told that the {thing} does not exist, in the same words as for an id that exists nowhere")
+@then("I am told that the {thing:Thing} does not exist, in the same words as for an id that exists nowhere")
 def step_not_found_like_nowhere(context, thing):
     theirs, nowhere = context.response, context.nowhere_response
     assert theirs.status_code == nowhere.status_code == 404, (theirs.status_code, nowhere.status_code, theirs.text)
@@ -60,6 +76,51 @@ def step_not_found_like_nowhere(context, thing):
         f"another tenant's {thing} is answered differently from a missing one: {theirs.text} vs {nowhere.text}")
     for field in ("name", "prompt", "model", "file_name", "status"):
         assert f'"{field}"' not in theirs.text, f"the 404 reveals {field}: {theirs.text}"
+
+
+@then("the other tenant still has its {thing:Thing}")
+def step_other_still_has(context, thing):
+    response = context.other.api.request("GET", PATHS[thing].format(context.their_thing["id"]))
+    assert response.status_code == 200, f"the owner of the {thing} cannot read it: {response.status_code}"
+    assert response.json()["id"] == context.their_thing["id"], response.text
+
+
+@when("the other tenant is deleted")
+def step_delete_other(context):
+    context.admin.delete_tenant(context.other.id)  # its cleanup's second delete is refused, and reported only
+
+
+@then("the other tenant's key is refused")
+def step_other_key_refused(context):
+    response = context.other.api.request("GET", "/usage")
+    assert response.status_code == 401, f"a deleted tenant's key should be refused, got {response.status_code}"
+
+
+@then("nothing of the other tenant remains in PostgreSQL, MongoDB or the upload store")
+def step_nothing_remains(context):
+    held = footprint(context.other, context.mongo, context.stack).holdings()
+    assert not held, f"a deleted tenant left behind: {held}"
+
+
+@given("I own a run, a dataset, a document and a battle")
+def step_i_own_things(context):
+    api = context.me.api
+    dataset = expect(api.create_dataset("mine", fixtures.dataset_samples("arithmetic", 1)), 201)
+    run = expect(api.start_run(dataset["id"], "gpt-3.5-turbo"), 202)
+    wait_for_status(api, run["id"], "completed", timeout=20)
+    document = expect(api.upload("/documents", "handbook.pdf", fixtures.document_file("handbook.pdf"),
+                                 content_type="application/pdf"), 202)
+    wait_for_document(api, document["id"], timeout=20)
+    battle = expect(api.start_battle("What is 2 + 3?", ["gpt-4o-mini", "gpt-3.5-turbo"], "gpt-4o-mini"), 202)
+    wait_for_battle(api, battle["id"], "completed", timeout=20)
+    context.footprint_before = footprint(context.me, context.mongo, context.stack)
+
+
+@then("everything of mine is still there")
+def step_mine_intact(context):
+    after = footprint(context.me, context.mongo, context.stack)
+    changes = after.changes_from(context.footprint_before)
+    assert not changes, f"deleting another tenant changed what I own: {changes}"
 
 
 @when("I call the admin endpoint POST /admin/tenants {credentials}")

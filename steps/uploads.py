@@ -7,37 +7,29 @@ import json
 
 from behave import then, when
 
-from harness import fixtures
+from harness import (
+    fixtures,
+    phrases,  # noqa: F401 - registers the Text type used below
+)
 from harness.api import expect
-from harness.uploads import oversized_dataset, tenant_upload_dir, wait_for_dataset
-
-CONTENT_TYPES = {".jsonl": "application/x-ndjson", ".csv": "text/csv", ".txt": "text/plain"}
-
-
-def _content_type(name: str) -> str:
-    return next((t for ext, t in CONTENT_TYPES.items() if name.endswith(ext)), "application/octet-stream")
+from harness.footprint import my_footprint
+from harness.tenants import another_tenant
+from harness.uploads import content_type_of, oversized_dataset, wait_for_dataset
 
 
 def _upload(context, file_name: str, content: bytes, raw: bool = False, **kwargs):
-    context.stored_before = context.me.rows.counts()
-    context.files_before = _stored_files(context)
+    context.footprint_before = my_footprint(context)
     context.uploaded_bytes = content
     if raw:
         context.response = context.me.api.upload_raw("/datasets/upload", file_name.encode(), content)
     else:
         context.response = context.me.api.upload("/datasets/upload", file_name, content,
-                                                 content_type=_content_type(file_name), **kwargs)
+                                                 content_type=content_type_of(file_name), **kwargs)
     return context.response
 
 
-def _stored_files(context) -> list[str] | None:
-    if not context.stack.managed:
-        return None  # external mode: the upload store is not ours to look into
-    return context.stack.files_in("api", tenant_upload_dir(context.me.id))
-
-
-@when('I upload the dataset file "{name}"')
-@when('I upload the dataset file "{name}" again')
+@when('I upload the dataset file "{name:Text}"')
+@when('I upload the dataset file "{name:Text}" again')
 def step_upload_dataset(context, name):
     response = _upload(context, name, fixtures.upload_file(name))
     context.previous_dataset = getattr(context, "dataset", None)
@@ -48,7 +40,8 @@ def step_upload_dataset(context, name):
 @then("the upload is accepted for processing")
 def step_upload_accepted(context):
     expect(context.response, 202)
-    assert context.dataset["status"] == "processing", f"a new upload should be processing: {context.dataset}"
+    assert (context.dataset["status"], context.dataset["reused"]) == ("processing", False), (
+        f"a first upload should be processing and not reused: {context.dataset}")
 
 
 @then("the dataset is ready within {seconds:d} seconds with {rows:d} questions and the file's checksum")
@@ -57,7 +50,10 @@ def step_dataset_ready(context, seconds, rows):
     dataset = wait_for_dataset(context.me.api, context.dataset["id"], timeout=seconds)
     assert dataset["status"] == "ready", f"expected the dataset ready, it is {dataset['status']}: {dataset['errors']}"
     assert dataset["sample_count"] == rows, f"expected {rows} questions, the dataset has {dataset['sample_count']}"
-    assert dataset["checksum"] == hashlib.sha256(context.uploaded_bytes).hexdigest(), "checksum differs from the file"
+    expected_sum = hashlib.sha256(context.uploaded_bytes).hexdigest()
+    assert dataset["checksum"] == expected_sum, f"checksum {dataset['checksum']}, the file's is {expected_sum}"
+    stored = context.me.rows.samples_of_dataset(dataset["id"])
+    assert len(stored) == rows, f"the database holds {len(stored)} questions of the dataset, not {rows}"
     context.dataset = dataset
 
 
@@ -68,6 +64,7 @@ def step_rows_intact(context):
         rows = [json.loads(line) for line in text.splitlines() if line.strip()]
     else:
         rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows, f"test defect: {context.upload_name} has no rows to compare"
     stored = context.me.rows.samples_of_dataset(context.dataset["id"])
     assert [(s["input"], s["expected"]) for s in stored] == [(r["input"], r["expected"]) for r in rows], (
         f"stored {[(s['input'], s['expected']) for s in stored]}")
@@ -84,32 +81,65 @@ def step_dataset_rejected(context, seconds):
         assert matches, (
             f"line {row['line']} should be named for {row['reason']!r}; the rejection says {dataset['errors']}")
     assert len(dataset["errors"]) == len(context.table.rows), f"unexpected rows named: {dataset['errors']}"
+    context.dataset = dataset
 
 
 @then("the dataset has no stored questions")
 def step_no_questions(context):
     assert context.me.rows.samples_of_dataset(context.dataset["id"]) == [], "a rejected dataset stored questions"
+    assert context.dataset["sample_count"] == 0, f"a rejected dataset reports {context.dataset['sample_count']} rows"
 
 
 @then("a run of that dataset is refused because it is not ready")
 def step_run_refused_not_ready(context):
+    context.footprint_before = my_footprint(context)
     response = context.me.api.start_run(context.dataset["id"], "gpt-3.5-turbo")
     assert response.status_code == 409, f"expected 409, got {response.status_code}: {response.text}"
-    assert "rejected" in response.json()["error"]["message"], response.text
+    message = response.json()["error"]["message"]
+    assert "not ready" in message and context.dataset["status"] in message, (
+        f"the refusal should say the dataset is not ready, and why ({context.dataset['status']}): {message!r}")
 
 
 @then("the second upload returns the first dataset, marked as reused")
 def step_reused(context):
     expect(context.response, 200)
+    assert context.previous_dataset is not None, "test defect: there was no first upload"
     assert context.dataset["id"] == context.previous_dataset["id"], (
         f"the second upload made dataset {context.dataset['id']}, not {context.previous_dataset['id']}")
     assert context.dataset["reused"] is True, context.dataset
 
 
-@then("my tenant has exactly one dataset with that checksum")
-def step_one_dataset_per_checksum(context):
+@then("my tenant has exactly {count:d} dataset with that checksum")
+@then("my tenant has exactly {count:d} datasets with that checksum")
+def step_datasets_per_checksum(context, count):
     rows = context.me.rows.datasets_with_checksum(context.dataset["checksum"])
-    assert len(rows) == 1, f"expected one dataset with that checksum, found {len(rows)}"
+    assert len(rows) == count, f"expected {count} dataset(s) with that checksum, found {len(rows)}"
+
+
+@when('another tenant uploads the dataset file "{name:Text}"')
+def step_other_uploads(context, name):
+    other = another_tenant(context)
+    response = other.api.upload("/datasets/upload", name, fixtures.upload_file(name),
+                                content_type=content_type_of(name))
+    context.response = response
+    context.other_dataset = response.json()
+
+
+@then("the other tenant's upload is accepted for processing, not reused")
+def step_other_upload_new(context):
+    expect(context.response, 202)
+    theirs = context.other_dataset
+    assert (theirs["status"], theirs["reused"]) == ("processing", False), (
+        f"another tenant's upload of the same file must be a dataset of its own, not a reuse: {theirs}")
+    assert theirs["id"] != context.dataset["id"], "another tenant was handed my dataset"
+
+
+@then("the other tenant's dataset is ready within {seconds:d} seconds with {rows:d} questions")
+def step_other_dataset_ready(context, seconds, rows):
+    dataset = wait_for_dataset(context.other.api, context.other_dataset["id"], timeout=seconds)
+    assert (dataset["status"], dataset["sample_count"]) == ("ready", rows), f"their dataset: {dataset}"
+    stored = context.other.rows.samples_of_dataset(dataset["id"])
+    assert len(stored) == rows, f"the database holds {len(stored)} questions of their dataset, not {rows}"
 
 
 @when("I try to upload a dataset file of {megabytes:d} MB")
@@ -117,7 +147,7 @@ def step_try_oversized(context, megabytes):
     _upload(context, "big.jsonl", oversized_dataset(megabytes * 1_000_000))
 
 
-@when('I try to upload the file "{name}"')
+@when('I try to upload the file "{name:Text}"')
 def step_try_file(context, name):
     _upload(context, name, fixtures.upload_file(name))
 
@@ -127,7 +157,7 @@ def step_try_no_part(context):
     _upload(context, "arithmetic.jsonl", b"", part=None, fields={"name": "no file here"})
 
 
-@when('I try to upload the dataset under the name "{name}"')
+@when('I try to upload the dataset under the name "{name:Text}"')
 def step_try_hostile_name(context, name):
     _upload(context, name, fixtures.upload_file("arithmetic.jsonl"), raw=True)
 
@@ -140,11 +170,3 @@ def step_try_control_name(context):
 @when("I try to upload the dataset under a name of {length:d} characters")
 def step_try_long_name(context, length):
     _upload(context, "q" * (length - len(".jsonl")) + ".jsonl", fixtures.upload_file("arithmetic.jsonl"), raw=True)
-
-
-@then("the upload store holds no file for my tenant beyond those of accepted uploads")
-def step_no_stray_files(context):
-    if context.files_before is None:
-        return  # external mode: the store cannot be inspected (the database check above still ran)
-    after = _stored_files(context)
-    assert after == context.files_before, f"the upload store changed from {context.files_before} to {after}"

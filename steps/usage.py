@@ -2,11 +2,15 @@
 
 from decimal import Decimal
 
-from behave import then, when
+from behave import given, then, when
 
-from harness import fixtures
+from harness import (
+    fixtures,
+    phrases,  # noqa: F401 - registers the Text and Dec types used below
+)
 from harness.api import expect
-from harness.tenants import open_tenant
+from harness.runs import wait_for_status
+from harness.tenants import another_tenant
 
 CENT_FRACTION = Decimal("0.000001")
 
@@ -15,17 +19,29 @@ def _close(a, b) -> bool:
     return abs(Decimal(str(a)) - Decimal(str(b))) <= CENT_FRACTION
 
 
-@then('every result is priced by the price table for "{model}"')
+@then('every result is priced by the price table for "{model:Text}"')
 def step_results_priced(context, model):
-    for result in context.me.api.results(context.run["id"]):
+    results = context.me.api.results(context.run["id"])
+    assert len(results) == len(context.dataset_samples), (
+        f"expected {len(context.dataset_samples)} priced results, the API lists {len(results)}")
+    for result in results:
         usage = result["usage"]
         expected = fixtures.price_of(model, usage["prompt_tokens"], usage["completion_tokens"])
-        assert expected > 0, f"the price table has no price for {model!r}"
+        assert expected > 0, f"the price table has no price for {model!r} (or the result has no tokens: {usage})"
         assert _close(usage["cost"], expected), (
             f"{result['input']!r}: cost {usage['cost']}, the price table says {expected} for {usage}")
     run = context.me.api.run(context.run["id"])
-    summed = sum(Decimal(str(r["usage"]["cost"])) for r in context.me.api.results(context.run["id"]))
+    summed = sum(Decimal(str(r["usage"]["cost"])) for r in results)
     assert _close(run["usage"]["cost"], summed), f"run cost {run['usage']['cost']}, its results add up to {summed}"
+
+
+@then("the run used {prompt:d} prompt tokens and {completion:d} completion tokens, costing {cost:Dec}")
+def step_run_used(context, prompt, completion, cost):
+    usage = context.me.api.run(context.run["id"])["usage"]
+    seen = (usage["prompt_tokens"], usage["completion_tokens"], usage["total_tokens"])
+    assert seen == (prompt, completion, prompt + completion), (
+        f"expected {prompt} prompt + {completion} completion tokens, the run reports {usage}")
+    assert _close(usage["cost"], cost), f"expected the run to cost {cost}, it reports {usage['cost']}"
 
 
 @then("my tenant's usage equals everything stored for my tenant, model by model")
@@ -33,28 +49,53 @@ def step_tenant_usage_matches_store(context):
     _assert_usage_matches_store(context.me)
 
 
-@when('another tenant runs the same questions on model "{model}"')
+@then("my tenant's usage is:")
+def step_my_usage_is(context):
+    _assert_usage_is(context.me, context.table)
+
+
+@then("the other tenant's usage is:")
+def step_other_usage_is(context):
+    _assert_usage_is(context.other, context.table)
+
+
+@given("another tenant has a dataset of the same questions")
+def step_other_has_dataset(context):
+    other = another_tenant(context)
+    context.other_dataset = expect(other.api.create_dataset("same-questions", context.dataset_samples), 201)
+
+
+@when('another tenant runs its dataset on model "{model:Text}"')
 def step_other_tenant_runs(context, model):
-    other = open_tenant(context.admin, context.endpoints.api_url, context.db, "other", context.exchanges)
-    context.other_tenants.append(other)
-    dataset = expect(other.api.create_dataset("same-questions", context.dataset_samples), 201)
-    other_run = expect(other.api.start_run(dataset["id"], model), 202)
-    context.other, context.other_run = other, other_run
+    context.other_run = expect(context.other.api.start_run(context.other_dataset["id"], model), 202)
 
 
-@then('the other tenant\'s usage counts exactly its one run of {count:d} questions on "{model}"')
-def step_other_usage(context, count, model):
-    from harness.runs import wait_for_status
+@then("the other tenant's run completes within {seconds:d} seconds")
+def step_other_run_completes(context, seconds):
+    context.other_run = wait_for_status(context.other.api, context.other_run["id"], "completed", timeout=seconds)
 
-    wait_for_status(context.other.api, context.other_run["id"], "completed", timeout=30)
-    usage = _assert_usage_matches_store(context.other)
-    assert (usage["runs"], usage["results"]) == (1, count), f"expected 1 run and {count} results: {usage}"
-    assert [m["model"] for m in usage["by_model"]] == [model], f"expected only {model!r}: {usage['by_model']}"
+
+def _assert_usage_is(session, table) -> None:
+    """The tenant's usage, model by model and in total, is exactly the table (no other model)."""
+    usage = session.api.usage()
+    reported = {m["model"]: m for m in usage["by_model"]}
+    expected = {row["model"]: row for row in table}
+    assert set(reported) == set(expected), f"expected usage of {sorted(expected)}, the API reports {sorted(reported)}"
+    for model, row in expected.items():
+        got = reported[model]
+        seen = (got["results"], got["prompt_tokens"], got["completion_tokens"])
+        wanted = (int(row["results"]), int(row["prompt tokens"]), int(row["completion tokens"]))
+        assert seen == wanted, f"{model}: expected results/prompt/completion {wanted}, the API reports {seen}"
+        assert _close(got["cost"], row["cost"]), f"{model}: expected cost {row['cost']}, the API reports {got['cost']}"
+    total = sum((Decimal(row["cost"]) for row in table), Decimal(0))
+    assert _close(usage["cost"], total), f"expected a total cost of {total}, the API reports {usage['cost']}"
+    _assert_usage_matches_store(session)
 
 
 def _assert_usage_matches_store(session) -> dict:
     usage = session.api.usage()
     stored = session.rows.usage_by_model()
+    assert stored, "the tenant has no stored results to account for"
     reported = {m["model"]: m for m in usage["by_model"]}
     assert set(reported) == set(stored), f"the API reports models {sorted(reported)}, the store {sorted(stored)}"
     for model, row in stored.items():
@@ -66,5 +107,6 @@ def _assert_usage_matches_store(session) -> dict:
     totals = {f: sum(row[f] for row in stored.values()) for f in ("results", "total_tokens")}
     assert (usage["results"], usage["total_tokens"]) == (totals["results"], totals["total_tokens"]), (
         f"tenant totals {usage} differ from the store {totals}")
-    assert _close(usage["cost"], sum((row["cost"] for row in stored.values()), Decimal(0)))
+    stored_cost = sum((row["cost"] for row in stored.values()), Decimal(0))
+    assert _close(usage["cost"], stored_cost), f"tenant cost: API {usage['cost']}, store {stored_cost}"
     return usage

@@ -2,6 +2,7 @@
 
 from behave import given, then, when
 
+from harness import phrases  # noqa: F401 - registers the Text type used below
 from harness.api import expect
 from harness.gateway import run_user
 from harness.runs import wait_for_status
@@ -13,7 +14,7 @@ def step_scale_workers(context, count):
     context.add_cleanup(context.stack.scale, "worker", 1)  # the next scenario gets the usual pool
 
 
-@when('I start {count:d} runs of that dataset on model "{model}"')
+@when('I start {count:d} runs of that dataset on model "{model:Text}"')
 def step_start_runs(context, count, model):
     context.runs = [expect(context.me.api.start_run(context.dataset["id"], model), 202) for _ in range(count)]
 
@@ -23,15 +24,17 @@ def step_all_complete(context, seconds):
     context.runs = [wait_for_status(context.me.api, run["id"], "completed", timeout=seconds) for run in context.runs]
 
 
-@then("more than one worker took part")
-def step_several_workers(context):
-    workers = context.stack.workers_that_ran([run["id"] for run in context.runs])
-    assert len(workers) > 1, f"expected the runs spread over several workers, they ran on {workers}"
+@then("at least {least:d} of the {count:d} workers took part")
+def step_several_workers(context, least, count):
+    workers = context.me.rows.workers_of_runs([run["id"] for run in context.runs])
+    assert least <= len(workers) <= count, (
+        f"expected the runs spread over {least} to {count} workers; their results were stored by {sorted(workers)}")
 
 
 @then("every one of those runs has exactly one stored result per question")
 def step_each_run_once(context):
     expected = sorted(sample["input"] for sample in context.dataset_samples)
+    assert context.runs, "test defect: no runs were started"
     for run in context.runs:
         rows = context.me.rows.results_of_run(run["id"])
         assert sorted(row["input"] for row in rows) == expected, f"run {run['id']} stored {len(rows)} results"
@@ -39,6 +42,7 @@ def step_each_run_once(context):
 
 @then("the provider was called exactly once per question for each of those runs")
 def step_each_run_called_once(context):
+    assert context.runs, "test defect: no runs were started"
     for run in context.runs:
         calls = context.gateway.calls(run_user(context.me.id, run["id"]))
         assert len(calls) == len(context.dataset_samples), (

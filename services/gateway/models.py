@@ -6,6 +6,8 @@
 | `gpt-4o-mini...`                  | answers in a sentence: "The answer is 5."                    |
 | contains `-fail-once-`            | the first request for (model, user) fails with 500, then OK  |
 | contains `-always-fail-`          | every request fails with 500                                 |
+| contains `-refused-`              | every request is refused with 400 (a request retrying cannot |
+|                                   | fix)                                                         |
 | contains `-rate-limited-`         | the first request for (model, user) gets 429 with a          |
 |                                   | `Retry-After` of GATEWAY_RETRY_AFTER_S (2), then OK          |
 | contains `-slow-`                 | answers after GATEWAY_SLOW_S (0.4 s): runs last long enough  |
@@ -44,6 +46,7 @@ FAILURES = [
     Failure("-always-fail-", 500, "The test gateway fails every request for this model.", only_first=False),
     Failure("-fail-once-", 500, "The test gateway fails the first request for this model and user.",
             only_first=True),
+    Failure("-refused-", 400, "The test gateway refuses this request as malformed.", only_first=False),
     Failure("-rate-limited-", 429, "Rate limit reached for this model and user; retry after the advertised delay.",
             only_first=True, retry_after_s=RETRY_AFTER_S),
 ]

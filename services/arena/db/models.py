@@ -140,6 +140,7 @@ class Result(Base):
     completion_tokens: Mapped[int] = mapped_column(Integer)
     total_tokens: Mapped[int] = mapped_column(Integer)
     cost: Mapped[Decimal] = mapped_column(Numeric(14, 6), default=Decimal(0))
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)  # host name of the worker
     created_at: Mapped[datetime] = _created()
 
 

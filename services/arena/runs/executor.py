@@ -14,6 +14,7 @@ When the provider fails (arena.providers.client.classify_provider_error):
 from __future__ import annotations
 
 import logging
+import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -135,7 +136,7 @@ def _answer(session_scope, attempt: Attempt, sample: Sample, ask: Ask) -> None:
                 prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens,
                 total_tokens=completion.total_tokens,
                 cost=cost(completion.served_model, completion.prompt_tokens, completion.completion_tokens),
-                created_at=utcnow(),
+                worker=socket.gethostname(), created_at=utcnow(),
             ).on_conflict_do_nothing(constraint="uq_results_run_sample").returning(Result.id)
         ).first()
         if inserted is None:

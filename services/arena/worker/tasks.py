@@ -19,6 +19,9 @@ def execute_run_task(run_id: str) -> str:
 
 @app.task(name="arena.dispatch_due_retries")
 def dispatch_due_retries_task() -> int:
+    from arena.scheduler import record_tick
+
+    record_tick()
     return len(dispatch_due_retries(session_scope, enqueue))
 
 

@@ -84,8 +84,8 @@ async def ask_document(document_id: uuid.UUID, body: Question, tenant: Tenant = 
         with session_scope() as session:
             document = tenant_document(session, tenant, document_id)
             if document.status != "ready":
-                raise ApiError(409, "document_not_ready", f"document '{document.id}' is {document.status}; "
-                               "ask once it is ready")
+                raise ApiError(409, "document_not_ready", f"document '{document.id}' is not ready (it is "
+                               f"{document.status}); ask once it is ready")
             provider = session.scalar(select(Provider).where(Provider.name == body.provider))
             if provider is None:
                 raise invalid("provider", f"unknown provider '{body.provider}'")

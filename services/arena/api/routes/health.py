@@ -1,4 +1,5 @@
-"""GET /health: each dependency with its status and latency; 503 when any is down."""
+"""GET /health: each dependency with its status and latency; 503 when any is down. The beat
+scheduler's last sign of life is reported beside them (optional, so never a cause of 503)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pymongo import MongoClient
 from sqlalchemy import text
 
+from arena import scheduler
 from arena.config import settings
 from arena.db.session import engine
 
@@ -62,4 +64,5 @@ def health() -> JSONResponse:
         checks = {name: future.result() for name, future in futures.items()}
     healthy = all(check["status"] == "ok" for check in checks.values())
     return JSONResponse(status_code=200 if healthy else 503,
-                        content={"status": "ok" if healthy else "degraded", "checks": checks})
+                        content={"status": "ok" if healthy else "degraded", "checks": checks,
+                                 "scheduler": scheduler.status()})

@@ -53,8 +53,8 @@ def start_run(body: RunCreate, tenant: Tenant = Depends(current_tenant)) -> JSON
     with session_scope() as session:
         dataset = tenant_dataset(session, tenant, body.dataset_id)
         if dataset.status != "ready":
-            raise ApiError(409, "dataset_not_ready", f"dataset '{dataset.id}' is {dataset.status}; "
-                           "start a run once it is ready")
+            raise ApiError(409, "dataset_not_ready", f"dataset '{dataset.id}' is not ready (it is "
+                           f"{dataset.status}); start a run once it is ready")
         provider = session.scalar(select(Provider).where(Provider.name == body.provider))
         if provider is None:
             known = ", ".join(session.scalars(select(Provider.name).order_by(Provider.name))) or "none"
@@ -105,6 +105,13 @@ def _parse_last_event_id(value: str | None) -> int:
     return int(value)
 
 
+def _has_ended(run_id: uuid.UUID) -> bool:
+    """Whether the run is over. Its terminal event is written in the same transaction as its
+    status, so when no event follows `after`, the client has already seen the end."""
+    with session_scope() as session:
+        return session.get(Run, run_id).status in TERMINAL_EVENTS
+
+
 def _read_events(run_id: uuid.UUID, after: int) -> list[dict]:
     with session_scope() as session:
         return [{"id": str(e.seq), "event": e.type, "data": json.dumps(e.data)}
@@ -127,11 +134,14 @@ async def run_events(run_id: uuid.UUID, request: Request, tenant: Tenant = Depen
     async def stream():
         nonlocal after
         while not await request.is_disconnected():
-            for event in await asyncio.to_thread(_read_events, run_id, after):
+            events = await asyncio.to_thread(_read_events, run_id, after)
+            for event in events:
                 yield event
                 after = int(event["id"])
                 if event["event"] in TERMINAL_EVENTS:
                     return
+            if not events and await asyncio.to_thread(_has_ended, run_id):
+                return  # resumed after the terminal event: nothing more will come
             await asyncio.sleep(EVENT_POLL_S)
 
     return EventSourceResponse(stream(), ping=settings().sse_heartbeat_s)

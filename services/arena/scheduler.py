@@ -1,0 +1,44 @@
+"""The beat scheduler's sign of life: each tick of `dispatch_due_retries` (sent by beat, run by a
+worker) records its time in Redis; GET /health reports how long ago the last tick was.
+
+Beat is optional (a stack can run without it), so a stopped scheduler does not make the platform
+unhealthy: it is reported beside the dependency checks, not among them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import lru_cache
+
+import redis
+
+from arena.config import settings
+
+log = logging.getLogger("arena.scheduler")
+TICK_KEY = "arena:scheduler:last_tick"
+
+
+@lru_cache(maxsize=1)
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings().redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
+
+
+def record_tick() -> None:
+    try:
+        _redis().set(TICK_KEY, repr(time.time()), ex=3600)
+    except redis.RedisError as exc:  # a sign of life is best effort: the retries matter, not this
+        log.warning("could not record the scheduler's tick: %s", exc)
+
+
+def status() -> dict:
+    """{"status": "running" | "stopped" | "unknown", "last_tick_s_ago": seconds or None}."""
+    stale_after = max(5 * settings().retry_poll_s, 3.0)
+    try:
+        raw = _redis().get(TICK_KEY)
+    except redis.RedisError:
+        return {"status": "unknown", "last_tick_s_ago": None}
+    if raw is None:
+        return {"status": "stopped", "last_tick_s_ago": None}
+    ago = round(time.time() - float(raw), 1)
+    return {"status": "running" if ago <= stale_after else "stopped", "last_tick_s_ago": ago}
