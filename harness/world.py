@@ -12,6 +12,7 @@ Set by hooks (environment.py), never by steps:
 | gateway        | run      | GatewayClient: the provider's call log                                |
 | db, mongo      | run      | PostgresProbe and MongoProbe: the stores, read directly               |
 | timer          | run      | phase timings                                                         |
+| features_started | run    | when the first feature started (for the phase timings)                |
 | teardown       | run      | the guarded teardown                                                  |
 | exchanges      | feature  | the API exchanges attached to a failed scenario's report              |
 | me             | scenario | a fresh tenant (TenantSession) for this scenario                      |
@@ -57,7 +58,8 @@ from __future__ import annotations
 import re
 
 HOOK_ATTRIBUTES = frozenset({
-    "settings", "stack", "endpoints", "admin", "gateway", "db", "mongo", "timer", "teardown", "exchanges",
+    "settings", "stack", "endpoints", "admin", "gateway", "db", "mongo", "timer", "features_started", "teardown",
+    "exchanges",
     "me", "other", "other_tenants",
 })
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from arena.api.errors import ApiError
+from arena.errors import ApiError
 from arena.uploads.parsing import extract_pdf, has_rows, parse_csv, parse_jsonl
 from arena.uploads.receive import check_file_name
 

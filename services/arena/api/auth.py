@@ -10,10 +10,10 @@ from fastapi import Depends, Header
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arena.api.errors import ApiError
 from arena.config import settings
 from arena.db.models import Tenant
 from arena.db.session import get_session
+from arena.errors import ApiError
 
 
 def new_api_key() -> str:

@@ -1,4 +1,5 @@
-"""One error shape for every failure: {"error": {"code", "message", "details"}}.
+"""One error shape for every failure: {"error": {"code", "message", "details"}}. The error type
+itself (ApiError) lives in arena.errors, so that code outside the web layer can raise it.
 
 Messages name the field or the object and say what to do, so a person can act on them.
 """
@@ -13,21 +14,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from arena.errors import ApiError
+
 log = logging.getLogger("arena.api")
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: dict | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details
-
-
-def not_found(kind: str, object_id: object) -> ApiError:
-    return ApiError(404, "not_found", f"{kind} '{object_id}' not found")
-
-
-def invalid(field: str, message: str) -> ApiError:
-    return ApiError(422, "validation_error", f"{field}: {message}", {"field": field})
 
 
 def error_response(status: int, code: str, message: str, details: dict | None = None, headers=None) -> JSONResponse:

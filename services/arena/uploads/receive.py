@@ -18,7 +18,7 @@ from pathlib import Path
 from fastapi import Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from arena.api.errors import ApiError
+from arena.errors import ApiError
 
 MAX_NAME_CHARS = 255
 MULTIPART_OVERHEAD = 64 * 1024  # headers and boundaries around the file part
@@ -65,6 +65,107 @@ class _Part:
         self.buffer = bytearray()
 
 
+class FileReceiver:
+    """One multipart body, received as it streams in: the file part goes to a temporary file in
+    the store (counted and hashed on the way), the other parts are kept as short text fields.
+    Its methods are python-multipart's callbacks; `receive` drives the parser."""
+
+    def __init__(self, *, part: str, max_bytes: int, temp_path: Path, allowed_extensions: dict[str, str]) -> None:
+        self.part, self.max_bytes, self.temp_path = part, max_bytes, temp_path
+        self.allowed_extensions = allowed_extensions
+        self.current: _Part | None = None
+        self.header_field, self.header_value = b"", b""
+        self.file = None  # the open temporary file while the file part streams in
+        self.size = 0
+        self.digest = hashlib.sha256()
+        self.file_name: str | None = None
+        self.content_type = "application/octet-stream"
+        self.fields: dict[str, str] = {}
+
+    def callbacks(self) -> dict:
+        return {"on_part_begin": self.on_part_begin, "on_header_field": self.on_header_field,
+                "on_header_value": self.on_header_value, "on_header_end": self.on_header_end,
+                "on_headers_finished": self.on_headers_finished, "on_part_data": self.on_part_data,
+                "on_part_end": self.on_part_end}
+
+    def on_part_begin(self) -> None:
+        self.current = _Part()
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self.header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self.header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        header = self.header_field.decode("latin-1").lower()
+        self.current.headers[header] = self.header_value.decode("utf-8", "replace")
+        self.header_field, self.header_value = b"", b""
+
+    def on_headers_finished(self) -> None:
+        current = self.current
+        _, disposition = parse_options_header(current.headers.get("content-disposition", ""))
+        current.name = disposition.get(b"name", b"").decode("utf-8", "replace")
+        if current.name != self.part:
+            return
+        raw_name = disposition.get(b"filename")
+        name = check_file_name(raw_name.decode("utf-8", "replace") if raw_name is not None else "")
+        extension = Path(name).suffix.lower()
+        if extension not in self.allowed_extensions:
+            kinds = ", ".join(f"{ext} ({kind})" for ext, kind in self.allowed_extensions.items())
+            raise ApiError(415, "unsupported_media_type",
+                           f"unsupported file type '{extension or name}'; upload one of: {kinds}")
+        current.file_name = name
+        self.content_type = current.headers.get("content-type", "application/octet-stream")
+        self.file = open(self.temp_path, "wb")  # noqa: SIM115 - closed in on_part_end / close
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        chunk = data[start:end]
+        if self.file is not None and self.current.file_name is not None:
+            self.size += len(chunk)
+            if self.size > self.max_bytes:
+                raise _too_large(self.size, self.max_bytes, at_least=True)
+            self.digest.update(chunk)
+            self.file.write(chunk)
+            return
+        self.current.buffer += chunk
+        if len(self.current.buffer) > MAX_FIELD_BYTES:
+            raise ApiError(413, "payload_too_large", f"form field '{self.current.name}' is longer than "
+                           f"{MAX_FIELD_BYTES} bytes")
+
+    def on_part_end(self) -> None:
+        current = self.current
+        if current.file_name is not None and self.file is not None:
+            self.file.close()
+            self.file = None
+            self.file_name = current.file_name
+        elif current.name:
+            self.fields[current.name] = current.buffer.decode("utf-8", "replace")
+
+    def discard(self) -> None:
+        """Forget a refused body: close and remove the partial file."""
+        if self.file is not None:
+            self.file.close()
+        self.temp_path.unlink(missing_ok=True)
+
+    async def receive(self, request: Request, boundary: bytes) -> ReceivedFile:
+        parser = MultipartParser(boundary, callbacks=self.callbacks())
+        try:
+            async for chunk in request.stream():
+                parser.write(chunk)
+            parser.finalize()
+            if self.file_name is None:
+                raise ApiError(422, "validation_error", f"{self.part}: the form has no file part named "
+                               f"'{self.part}'; attach the file in that part")
+            if self.size == 0:
+                raise ApiError(422, "validation_error", f"{self.part}: the file '{self.file_name}' is empty")
+        except BaseException:
+            self.discard()
+            raise
+        return ReceivedFile(name=self.file_name, content_type=self.content_type, size=self.size,
+                            sha256=self.digest.hexdigest(), path=self.temp_path, fields=self.fields)
+
+
 async def receive_file(request: Request, *, part: str, max_bytes: int, store_dir: Path,
                        allowed_extensions: dict[str, str]) -> ReceivedFile:
     """Receive the multipart part `part` as a file in `store_dir`; refuse what does not fit.
@@ -78,88 +179,10 @@ async def receive_file(request: Request, *, part: str, max_bytes: int, store_dir
     announced = request.headers.get("content-length")
     if announced and announced.isdigit() and int(announced) > max_bytes + MULTIPART_OVERHEAD:
         raise _too_large(int(announced), max_bytes)
-
     store_dir.mkdir(parents=True, exist_ok=True)
-    temp_path = store_dir / f".incoming-{uuid.uuid4().hex}"
-    state = {"current": None, "header_field": b"", "header_value": b"", "file": None, "size": 0}
-    digest = hashlib.sha256()
-    result: dict = {"fields": {}}
-
-    def on_part_begin():
-        state["current"] = _Part()
-
-    def on_header_field(data, start, end):
-        state["header_field"] += data[start:end]
-
-    def on_header_value(data, start, end):
-        state["header_value"] += data[start:end]
-
-    def on_header_end():
-        current = state["current"]
-        header = state["header_field"].decode("latin-1").lower()
-        current.headers[header] = state["header_value"].decode("utf-8", "replace")
-        state["header_field"], state["header_value"] = b"", b""
-
-    def on_headers_finished():
-        current = state["current"]
-        _, disposition = parse_options_header(current.headers.get("content-disposition", ""))
-        current.name = disposition.get(b"name", b"").decode("utf-8", "replace")
-        raw_name = disposition.get(b"filename")
-        if current.name == part:
-            name = check_file_name(raw_name.decode("utf-8", "replace") if raw_name is not None else "")
-            extension = Path(name).suffix.lower()
-            if extension not in allowed_extensions:
-                kinds = ", ".join(f"{ext} ({kind})" for ext, kind in allowed_extensions.items())
-                raise ApiError(415, "unsupported_media_type",
-                               f"unsupported file type '{extension or name}'; upload one of: {kinds}")
-            current.file_name = name
-            result["content_type"] = current.headers.get("content-type", "application/octet-stream")
-            state["file"] = open(temp_path, "wb")  # noqa: SIM115 - closed in on_part_end / finally
-
-    def on_part_data(data, start, end):
-        current, chunk = state["current"], data[start:end]
-        if state["file"] is not None and current.file_name is not None:
-            state["size"] += len(chunk)
-            if state["size"] > max_bytes:
-                raise _too_large(state["size"], max_bytes, at_least=True)
-            digest.update(chunk)
-            state["file"].write(chunk)
-        else:
-            current.buffer += chunk
-            if len(current.buffer) > MAX_FIELD_BYTES:
-                raise ApiError(413, "payload_too_large", f"form field '{current.name}' is longer than "
-                               f"{MAX_FIELD_BYTES} bytes")
-
-    def on_part_end():
-        current = state["current"]
-        if current.file_name is not None and state["file"] is not None:
-            state["file"].close()
-            state["file"] = None
-            result["name"] = current.file_name
-        elif current.name:
-            result["fields"][current.name] = current.buffer.decode("utf-8", "replace")
-
-    parser = MultipartParser(params[b"boundary"], callbacks={
-        "on_part_begin": on_part_begin, "on_header_field": on_header_field, "on_header_value": on_header_value,
-        "on_header_end": on_header_end, "on_headers_finished": on_headers_finished,
-        "on_part_data": on_part_data, "on_part_end": on_part_end,
-    })
-    try:
-        async for chunk in request.stream():
-            parser.write(chunk)
-        parser.finalize()
-        if "name" not in result:
-            raise ApiError(422, "validation_error", f"{part}: the form has no file part named '{part}'; "
-                           "attach the file in that part")
-        if state["size"] == 0:
-            raise ApiError(422, "validation_error", f"{part}: the file '{result['name']}' is empty")
-    except BaseException:
-        if state["file"] is not None:
-            state["file"].close()
-        temp_path.unlink(missing_ok=True)
-        raise
-    return ReceivedFile(name=result["name"], content_type=result["content_type"], size=state["size"],
-                        sha256=digest.hexdigest(), path=temp_path, fields=result["fields"])
+    receiver = FileReceiver(part=part, max_bytes=max_bytes, temp_path=store_dir / f".incoming-{uuid.uuid4().hex}",
+                            allowed_extensions=allowed_extensions)
+    return await receiver.receive(request, params[b"boundary"])
 
 
 def _too_large(size: int, limit: int, at_least: bool = False) -> ApiError:

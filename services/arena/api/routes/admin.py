@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena.api.auth import hash_key, new_api_key, require_admin
-from arena.api.errors import not_found
 from arena.api.schemas import ProviderUpsert, TenantCreate
 from arena.battles import store as battle_store
 from arena.config import settings
 from arena.db.models import Provider, Tenant
 from arena.db.session import get_session
+from arena.errors import not_found
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(require_admin)])
 

@@ -15,12 +15,12 @@ from pymongo.errors import DuplicateKeyError
 from sqlalchemy import select
 
 from arena.api.auth import current_tenant
-from arena.api.errors import invalid, not_found
 from arena.api.schemas import Strict
 from arena.battles import store
 from arena.battles.rating import leaderboard
 from arena.db.models import Provider, Tenant
 from arena.db.session import session_scope
+from arena.errors import invalid, not_found
 from arena.worker.send import enqueue
 
 router = APIRouter()

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena.api.auth import current_tenant
-from arena.api.errors import ApiError, invalid, not_found
 from arena.api.schemas import DatasetCreate, DatasetOut
 from arena.config import settings
 from arena.db.models import Dataset, Sample, Tenant
 from arena.db.session import get_session, session_scope
+from arena.errors import ApiError, invalid, not_found
 from arena.uploads.parsing import has_rows, read_text
 from arena.uploads.receive import move_into_store, receive_file
 from arena.worker.send import enqueue

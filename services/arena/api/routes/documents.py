@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from sse_starlette.sse import EventSourceResponse
 
 from arena.api.auth import current_tenant
-from arena.api.errors import ApiError, invalid, not_found
 from arena.api.routes.datasets import tenant_store
 from arena.api.schemas import DocumentOut, Question
 from arena.config import settings
 from arena.db.models import Document, Provider, Tenant
 from arena.db.session import get_session, session_scope
+from arena.errors import ApiError, invalid, not_found
 from arena.providers.client import classify_provider_error, make_async_client
 from arena.uploads.receive import move_into_store, receive_file
 from arena.worker.send import enqueue

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from sse_starlette.sse import EventSourceResponse
 
 from arena.api.auth import current_tenant
-from arena.api.errors import ApiError, invalid, not_found
 from arena.api.routes.datasets import tenant_dataset
 from arena.api.schemas import Progress, ResultOut, RunCreate, RunOut, Usage
 from arena.config import settings
 from arena.db.models import Provider, Result, Run, Tenant, utcnow
 from arena.db.session import get_session, session_scope
+from arena.errors import ApiError, invalid, not_found
 from arena.runs.events import TERMINAL_EVENTS, append_event, events_after
 from arena.runs.scoring import SCORERS
 from arena.worker.send import enqueue
