@@ -10,11 +10,16 @@ Module map:
   suite      the suite's shared connections to the stack, remade when a service moves port
   faults     faults injected into the running stack (kill, stop, pause, disconnect) and undone
   api        Arena HTTP client that records exchanges (secrets masked) for the report
-  tenants    a fresh tenant per feature: its API client and its database rows
+  tenants    a fresh tenant per scenario (and "another tenant"): its API client and its rows
+  world      the context attributes steps and hooks share, each with its owner (one list)
+  phrases    parse types for step phrases (quoted text, decimals, things a tenant owns)
   runs, battles, uploads   waiting on runs, battles and uploads with telling failure messages
   events     reading Server-Sent Events (run events, streamed answers) with sseclient-py
   gateway    the test gateway's inspection API (provider call log)
   probes     read-only checks of PostgreSQL and MongoDB, scoped to one tenant
+  footprint  everything a tenant owns in every store, to prove "nothing new is stored"
+  scheduler  the beat scheduler's sign of life, as GET /health reports it
+  catalogue  the step vocabulary read from the code (docs/WRITING_FEATURES.md)
   fixtures   deterministic seed data from fixtures/
   waits      poll-until (and hold-for) with a deadline and a message that says what was last seen
   secrets    masking of keys and tokens in everything the suite writes

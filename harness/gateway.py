@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from harness.waits import WaitTimeout, poll_until
+
 
 def gateway_tokens(text: str) -> int:
     """How the gateway counts tokens: whitespace-separated words (services/gateway/answers.py)."""
@@ -30,11 +32,24 @@ class GatewayClient:
     def close(self) -> None:
         self.http.close()
 
-    def calls(self, user: str, model: str | None = None) -> list[dict]:
-        params = {"user": user} | ({"model": model} if model else {})
-        response = self.http.get("/_gateway/requests", params=params)
-        response.raise_for_status()
-        return response.json()["requests"]
+    def calls(self, user: str, model: str | None = None, at_least: int = 0, timeout: float = 10.0) -> list[dict]:
+        """The calls made with this `user` (and model). The gateway logs a call when it answers,
+        so a call Arena already gave up on (a timeout) may still be in flight: with `at_least`,
+        wait until that many are logged (or the deadline passes) and return what is logged then.
+        The caller still checks the exact count."""
+        def logged() -> list[dict]:
+            params = {"user": user} | ({"model": model} if model else {})
+            response = self.http.get("/_gateway/requests", params=params)
+            response.raise_for_status()
+            return response.json()["requests"]
+
+        if at_least <= 0:
+            return logged()
+        try:
+            return poll_until(logged, lambda calls: len(calls) >= at_least, timeout=timeout,
+                              what=f"{at_least} provider call(s) for {user}", describe=len)
+        except WaitTimeout:
+            return logged()
 
     def reset(self, user: str | None = None) -> None:
         self.http.post("/_gateway/reset", params={"user": user} if user else None).raise_for_status()
