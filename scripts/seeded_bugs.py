@@ -273,8 +273,9 @@ BUGS: list[Bug] = [
     bug("recovery-documents-forgotten", "beat never re-sends a document waiting to be processed",
         "arena/uploads/processing.py", 'for table in ("datasets", "documents")', 'for table in ("datasets",)',
         "resilience"),
-    bug("recovery-battles-forgotten", "beat re-sends only battles sent recently, never the lost ones",
-        "arena/battles/runner.py", '"sent_at": {"$lt": cutoff}', '"sent_at": {"$gt": cutoff}', "resilience"),
+    bug("recovery-battles-late", "beat waits minutes, not seconds, before re-sending a lost battle",
+        "arena/battles/runner.py", "cutoff, resent = now() - timedelta(seconds=waited_s), 0",
+        "cutoff, resent = now() - timedelta(minutes=waited_s), 0", "resilience"),
     bug("recovery-no-heartbeat", "a run's heartbeat is not renewed after each answered question",
         "arena/runs/executor.py", "        run.heartbeat_at = utcnow()\n        append_event(",
         "        append_event(", "resilience", "worker_pool"),
@@ -356,6 +357,7 @@ class Outcome:
     features: list[str] = field(default_factory=list)
     what: str = ""
     first_failure: str | None = None
+    failures: list[str] = field(default_factory=list)  # every failing scenario
     detail: str | None = None
     log: str | None = None
 
@@ -403,6 +405,8 @@ class Runner:
             outcome.status, outcome.detail = "error", f"{type(err).__name__}: {err}"
         finally:
             outcome.seconds = round(time.monotonic() - started, 1)
+            if project is None and outcome.log and (REPO / outcome.log).is_file():
+                project = _project_of((REPO / outcome.log).read_text(encoding="utf-8", errors="replace"))
             if project:
                 remove_leftover_project(project)
             if tag and not image_was_there:
@@ -429,6 +433,8 @@ class Runner:
                 stop_process(proc)
                 return proc.returncode if proc.returncode is not None else -9, True
             finally:
+                if proc.poll() is None:  # interrupted while waiting: its stack must still come down
+                    stop_process(proc)
                 with self._lock:
                     self._procs.pop(name, None)
 
@@ -462,6 +468,7 @@ SUMMARY = re.compile(r"^(\d+) scenarios? passed, (\d+) failed(?:, (\d+) error)?"
 def classify(outcome: Outcome, rc: int, timed_out: bool, text: str) -> None:
     """killed (a scenario failed), survived (all passed), stillborn (the stack never came up)."""
     failures = [line.strip() for m in FAILING_SECTION.finditer(text) for line in m.group(1).splitlines()]
+    outcome.failures = failures
     if timed_out:
         outcome.status, outcome.detail = "timeout", "behave did not finish in time"
         outcome.first_failure = failures[0] if failures else None
@@ -513,6 +520,25 @@ def remove_leftover_project(project: str) -> None:
 
 
 # --- the whole run ----------------------------------------------------------------------------------
+
+def judge_against_baseline(baseline: Outcome, outcomes: list[Outcome]) -> list[str]:
+    """A scenario that fails on the unmodified code too kills nothing: a bug 'killed' only by such
+    scenarios survived. Returns notes for the summary."""
+    if baseline.status not in ("survived", "killed"):
+        return [f"WARNING: the baseline run ended {baseline.status} ({baseline.detail}); kills are unchecked"]
+    broken = set(baseline.failures)
+    notes = [f"WARNING: on the unmodified code this fails too (it kills nothing): {f}" for f in sorted(broken)]
+    for o in outcomes:
+        if o.status != "killed" or not o.failures:
+            continue
+        real = [f for f in o.failures if f not in broken]
+        if real:
+            o.first_failure = real[0]
+        else:
+            o.status = "survived"
+            o.detail = f"failed only where the unmodified code fails too: {'; '.join(o.failures)}"
+    return notes
+
 
 def report_line(o: Outcome) -> str:
     tail = o.first_failure or o.detail or ""
@@ -578,24 +604,22 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = [Outcome(b.id, "equivalent", features=list(b.features), what=b.what, detail=b.equivalent)
                 for b in bugs if b.equivalent and not args.run_equivalent]
     to_run = [b for b in bugs if args.run_equivalent or not b.equivalent]
-    interrupted = False
+    interrupted, baseline = False, None
     try:
-        if args.baseline:
-            base = runner.run(None)
-            print(report_line(base), flush=True)
-            if base.status != "survived":
-                print(f"the unmodified code does not pass (see {base.log}): kills would mean nothing",
-                      file=sys.stderr)
-                return 2
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            pending = {pool.submit(runner.run, b) for b in to_run}
+            # The baseline runs first, beside the bugs: a scenario that fails on the unmodified code
+            # too kills nothing (judge_against_baseline).
+            pending = {pool.submit(runner.run, b) for b in ([None] if args.baseline else []) + to_run}
             try:
                 while pending:
                     done, pending = concurrent.futures.wait(pending, timeout=1,
                                                             return_when=concurrent.futures.FIRST_COMPLETED)
                     for future in done:
                         outcome = future.result()
-                        outcomes.append(outcome)
+                        if outcome.id == "baseline":
+                            baseline = outcome
+                        else:
+                            outcomes.append(outcome)
                         print(report_line(outcome), flush=True)
             except KeyboardInterrupt:
                 # A second Ctrl-C must not cut the teardown short.
@@ -615,7 +639,9 @@ def main(argv: list[str] | None = None) -> int:
     order = {b.id: i for i, b in enumerate(BUGS)}
     outcomes = sorted((o for o in outcomes if not (interrupted and o.detail == "not run: interrupted")),
                       key=lambda o: order.get(o.id, -1))
+    notes = judge_against_baseline(baseline, outcomes) if baseline else []
     summary, clean = summarise(outcomes)
+    summary = "\n".join([*notes, summary])
     print(("[seeded] interrupted; the bugs that finished:\n" if interrupted else "") + summary, flush=True)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -623,7 +649,8 @@ def main(argv: list[str] | None = None) -> int:
             "started_at": started_at.isoformat(timespec="seconds"),
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "interrupted": interrupted,
-            "summary": summary.splitlines()[0],
+            "summary": summary.splitlines()[len(notes)],
+            "baseline": asdict(baseline) if baseline else None,
             "outcomes": [asdict(o) for o in outcomes],
         }, indent=2) + "\n")
     if interrupted:
