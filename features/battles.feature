@@ -66,6 +66,13 @@ Feature: Two models battle on the same prompt, a judge decides, and a leaderboar
     And MongoDB holds exactly 1 battle of my tenant with idempotency key "order-42"
 
   @normal
+  Scenario: An idempotency key sent as a header works as one in the body
+    When I start a battle on "What is 2 + 3?" between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini" with the idempotency key header "order-7"
+    And I start a battle on "What is 2 + 3?" between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini" with the idempotency key header "order-7"
+    Then both requests answered with the same battle
+    And MongoDB holds exactly 1 battle of my tenant with idempotency key "order-7"
+
+  @normal
   Scenario: Another tenant sees none of my battles
     When I start a battle on "What is 2 + 3?" between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini"
     Then the battle completes within 20 seconds
@@ -73,4 +80,5 @@ Feature: Two models battle on the same prompt, a judge decides, and a leaderboar
     When another tenant looks up that battle
     Then they are told that it does not exist
     And their leaderboard lists only "gpt-4o-mini-theirs, gpt-3.5-turbo-theirs"
+    And their list of battles holds only their own battle
     And MongoDB holds exactly 1 battle of theirs

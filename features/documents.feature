@@ -19,6 +19,14 @@ Feature: A PDF can be uploaded and asked questions, with the answer streamed bac
     And the upload store holds exactly 1 file for my tenant
 
   @normal
+  Scenario: An answer whose stream breaks off is reported as broken, never as complete
+    When I upload the document "handbook.pdf"
+    Then the document is ready within 20 seconds with 2 pages
+    When I ask the document "How many vacation days do employees get?" using the model "gpt-3.5-turbo-stream-cut-d"
+    Then the stream ends with an error that says "ended before it was complete", keeping the partial answer
+    And the provider was asked once, with the document's text and the question
+
+  @normal
   Scenario Outline: A PDF that cannot be read is rejected with the reason
     When I upload the document "<file>"
     Then the document is rejected within 20 seconds because "<reason>"

@@ -22,6 +22,7 @@ Feature: Bad requests get a clear error in one shape, and store nothing
       | POST   | /runs     | {"dataset_id": 5, "provider": "gateway", "model": "gpt-3.5-turbo"}              | 422    | validation_error | dataset_id |
       | POST   | /runs     | {"dataset_id": "<my dataset>", "provider": "gateway", "model": ""}              | 422    | validation_error | model      |
       | POST   | /runs     | {"dataset_id": "<my dataset>", "provider": "gateway", "model": "gpt-3.5-turbo", "max_attempts": 0} | 422 | validation_error | max_attempts |
+      | POST   | /runs     | {"dataset_id": "<my dataset>", "provider": "gateway", "model": "gpt-3.5-turbo", "max_attempts": 11} | 422 | validation_error | max_attempts |
       | POST   | /datasets | {"name": "x", "samples": "many"}                                                | 422    | validation_error | samples    |
       | POST   | /datasets | {"name": "x", "samples": [{"input": "What is 2 + 3?"}]}                          | 422    | validation_error | expected   |
       | POST   | /datasets | {not json                                                                       | 422    | validation_error | not valid JSON |

@@ -57,6 +57,7 @@ Feature: The platform survives faults without losing or duplicating anything
     And Redis is stopped
     When I start a run of that dataset on model "gpt-3.5-turbo"
     Then the run is accepted as queued
+    And the health report answers 503 and names "redis" as down
     When Redis is started again
     Then the run completes within 30 seconds
     And every question has exactly one stored result
@@ -76,6 +77,15 @@ Feature: The platform survives faults without losing or duplicating anything
     And the battle completes within 30 seconds
     And "gpt-4o-mini" won and "gpt-3.5-turbo" lost
     And the provider was called 3 times for that battle
+
+  @normal
+  Scenario: While MongoDB is down the health report names it, and battles go on once it is back
+    Given MongoDB is stopped
+    Then the health report answers 503 and names "mongo" as down
+    When MongoDB is started again
+    Then the platform reports itself healthy within 30 seconds
+    When I start a battle on "What is 2 + 3?" between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini"
+    Then the battle completes within 30 seconds
 
   @normal
   Scenario: Runs wait while the provider is unreachable, and complete when it is back

@@ -51,6 +51,19 @@ Feature: An evaluation run completes end to end
     And the stored scores of the questions are "1.0, 0.0, 1.0, 0.0"
 
   @normal
+  Scenario Outline: Case and spacing do not change a score; a different answer does
+    Given a dataset of the question "What is 2 + 3?" expecting "<expected>"
+    When I start a run of that dataset on model "gpt-4o-mini" scored by "<scorer>"
+    Then the run completes within 30 seconds
+    And the run's score is <score>
+
+    Examples: "gpt-4o-mini" answers "The answer is 5."
+      | expected             | scorer      | score |
+      | the ANSWER is   5.   | exact_match | 1.0   |
+      | ANSWER IS 5          | contains    | 1.0   |
+      | answer is 6          | contains    | 0.0   |
+
+  @normal
   Scenario: Another tenant cannot see my run
     When I start a run of that dataset on model "gpt-3.5-turbo"
     Then the run completes within 30 seconds

@@ -28,6 +28,7 @@ Feature: Datasets can be uploaded as files, and bad files are refused
       | file             | rows |
       | arithmetic.csv   | 3    |
       | unicode.jsonl    | 3    |
+      | bom.csv          | 3    |
 
   @normal
   Scenario: A file with malformed rows is rejected, with every bad row listed
@@ -40,6 +41,21 @@ Feature: Datasets can be uploaded as files, and bad files are refused
     And the dataset has no stored questions
     And a run of that dataset is refused because it is not ready
     And nothing new is stored for my tenant
+
+  @normal
+  Scenario: A CSV file with malformed rows names them by their line in the file
+    When I upload the dataset file "bad_rows.csv"
+    Then the dataset is rejected within 20 seconds with these rows named:
+      | line | reason                            |
+      | 3    | more values than header columns   |
+      | 4    | "expected" must be non-empty text |
+    And the dataset has no stored questions
+
+  @normal
+  Scenario: A file name as long as the limit is accepted
+    When I upload the dataset under a name of 255 characters
+    Then the upload is accepted for processing
+    And the dataset is ready within 20 seconds with 3 questions and the file's checksum
 
   @normal
   Scenario: Uploading the same content twice reuses the first dataset
@@ -69,6 +85,7 @@ Feature: Datasets can be uploaded as files, and bad files are refused
     Examples: The bad-input matrix
       | upload                                            | status | names               |
       | a dataset file of 6 MB                            | 413    | the limit is 5.0 MB |
+      | a dataset file of 6 MB without announcing its size | 413   | the limit is 5.0 MB |
       | the file "notes.txt"                              | 415    | .txt                |
       | the file "empty.jsonl"                            | 422    | is empty            |
       | the file "header_only.csv"                        | 422    | has no rows         |

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from harness.api import ArenaClient
+from harness.api import ArenaClient, expect
 from harness.waits import poll_until
 
 TERMINAL = {"completed", "failed"}
+
+
+def start_battle_keyed_by_header(api: ArenaClient, prompt: str, contenders: list[str], judge: str, key: str):
+    """Start a battle with its idempotency key in the `Idempotency-Key` header, not the body."""
+    return api.request("POST", "/battles", json={"prompt": prompt, "contenders": contenders, "judge": judge},
+                       headers={"Idempotency-Key": key})
+
+
+def list_battles(api: ArenaClient) -> list[dict]:
+    return expect(api.request("GET", "/battles"), 200)
 
 
 def wait_for_battle(api: ArenaClient, battle_id: str, status: str, timeout: float) -> dict:

@@ -69,6 +69,8 @@ def read_events(api: ArenaClient, run_id: str, *, last_event_id: int | None = No
     return read_stream(api, "GET", f"/runs/{run_id}/events", stop=stop, headers=headers, timeout=timeout)
 
 
-def ask_document(api: ArenaClient, document_id: str, question: str, timeout: float = 30) -> list[Event]:
-    return read_stream(api, "POST", f"/documents/{document_id}/ask", body={"question": question},
+def ask_document(api: ArenaClient, document_id: str, question: str, model: str | None = None,
+                 timeout: float = 30) -> list[Event]:
+    body = {"question": question} | ({"model": model} if model else {})
+    return read_stream(api, "POST", f"/documents/{document_id}/ask", body=body,
                        stop=lambda events: events[-1].type in {"answer", "error"}, timeout=timeout)

@@ -39,5 +39,24 @@ def oversized_dataset(size_bytes: int) -> bytes:
     return line * (size_bytes // len(line) + 1)
 
 
+def upload_without_length(api: ArenaClient, path: str, file_name: str, content: bytes, chunk: int = 256 * 1024):
+    """POST a multipart upload in chunks, announcing no Content-Length (chunked transfer encoding):
+    the server learns the size only by reading, as from a client that streams a file it is
+    still producing."""
+    boundary = "arena-suite-chunked"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n"
+            f"Content-Type: application/x-ndjson\r\n\r\n").encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+
+    def body():
+        yield head
+        for start in range(0, len(content), chunk):
+            yield content[start:start + chunk]
+        yield tail
+
+    return api.request("POST", path, content=body(),
+                       headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+
 def tenant_upload_dir(tenant_id: str) -> str:
     return f"{UPLOAD_STORE}/{tenant_id}"

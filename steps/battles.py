@@ -5,7 +5,7 @@ from decimal import Decimal
 from behave import given, then, when
 
 from harness import phrases  # noqa: F401 - registers the Text type used below
-from harness.battles import wait_for_battle
+from harness.battles import list_battles, start_battle_keyed_by_header, wait_for_battle
 from harness.gateway import battle_user
 from harness.tenants import another_tenant
 
@@ -32,6 +32,16 @@ def step_start_battle_with_key(context, prompt, a, b, judge, key):
 @when('I start a battle on "{prompt:Text}" between "{a:Text}" and "{b:Text}" judged by "{judge:Text}"')
 def step_start_battle(context, prompt, a, b, judge):
     _start_mine(context, prompt, a, b, judge)
+
+
+@when('I start a battle on "{prompt:Text}" between "{a:Text}" and "{b:Text}" judged by "{judge:Text}" '
+      'with the idempotency key header "{key:Text}"')
+def step_start_battle_with_key_header(context, prompt, a, b, judge, key):
+    response = start_battle_keyed_by_header(context.me.api, prompt, [a, b], judge, key)
+    assert response.status_code in (200, 202), f"starting a battle answered {response.status_code}: {response.text}"
+    context.battle_responses = [*getattr(context, "battle_responses", []), response]
+    context.battle = response.json()
+    context.battle_request = {"prompt": prompt, "contenders": [a, b], "judge": judge}
 
 
 @when('another tenant starts a battle on "{prompt:Text}" between "{a:Text}" and "{b:Text}" judged by '
@@ -192,6 +202,13 @@ def step_other_leaderboard_only(context, models):
     expected = [name.strip() for name in models.split(",")]
     listed = [m["model"] for m in context.other.api.leaderboard()]
     assert listed == expected, f"another tenant's leaderboard should list only {expected}, it lists {listed}"
+
+
+@then("their list of battles holds only their own battle")
+def step_their_list_only_theirs(context):
+    listed = [battle["id"] for battle in list_battles(context.other.api)]
+    assert listed == [context.other_battle["id"]], (
+        f"another tenant's list of battles should hold only {context.other_battle['id']}, it holds {listed}")
 
 
 @then("MongoDB holds exactly {count:d} battle of theirs")

@@ -2,7 +2,10 @@
 
 from behave import given, when
 
-from harness import fixtures
+from harness import (
+    fixtures,
+    phrases,  # noqa: F401 - registers the Text type used below
+)
 from harness.api import expect
 from harness.footprint import my_footprint
 
@@ -26,3 +29,10 @@ def step_dataset_of_table(context):
 def step_try_empty_dataset(context):
     context.footprint_before = my_footprint(context)
     context.response = context.me.api.create_dataset("empty", [])
+
+
+@given('a dataset of the question "{question:Text}" expecting "{expected:Text}"')
+def step_one_question_dataset(context, question, expected):
+    samples = [{"input": question, "expected": expected}]
+    context.dataset = expect(context.me.api.create_dataset("one-question", samples), 201)
+    context.dataset_samples = samples

@@ -43,6 +43,26 @@ def step_ask(context, question):
     context.answer_events = ask_document(context.me.api, context.document["id"], question)
 
 
+@when('I ask the document "{question:Text}" using the model "{model:Text}"')
+def step_ask_with_model(context, question, model):
+    context.question = question
+    context.answer_events = ask_document(context.me.api, context.document["id"], question, model=model)
+
+
+@then('the stream ends with an error that says "{text:Text}", keeping the partial answer')
+def step_stream_error(context, text):
+    events = context.answer_events
+    assert events, "the answer stream sent no event"
+    kinds = [event.type for event in events]
+    assert "answer" not in kinds, f"a broken stream was presented as a complete answer: {kinds}"
+    last = events[-1]
+    assert last.type == "error" and text in last.data.get("error", ""), (
+        f"expected the stream to end with an error saying {text!r}: {last.type} {last.data}")
+    chunks = "".join(event.data["text"] for event in events if event.type == "chunk")
+    assert chunks and last.data.get("partial") == chunks, (
+        f"the error should keep the partial answer {chunks!r}, it says {last.data.get('partial')!r}")
+
+
 @then("the answer arrives in several chunks that join into the final answer")
 def step_chunks_join(context):
     chunks = [e.data["text"] for e in context.answer_events if e.type == "chunk"]

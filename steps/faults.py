@@ -7,7 +7,8 @@ from harness import suite
 from harness.runs import describe_run
 from harness.waits import poll_until
 
-SERVICES = {"the worker": "worker", "PostgreSQL": "postgres", "the gateway": "gateway", "Redis": "redis"}
+SERVICES = {"the worker": "worker", "PostgreSQL": "postgres", "the gateway": "gateway", "Redis": "redis",
+            "MongoDB": "mongo"}
 
 
 @parse.with_pattern("|".join(SERVICES))

@@ -14,7 +14,7 @@ from harness import (
 from harness.api import expect
 from harness.footprint import my_footprint
 from harness.tenants import another_tenant
-from harness.uploads import content_type_of, oversized_dataset, wait_for_dataset
+from harness.uploads import content_type_of, oversized_dataset, upload_without_length, wait_for_dataset
 
 
 def _upload(context, file_name: str, content: bytes, raw: bool = False, **kwargs):
@@ -145,6 +145,20 @@ def step_other_dataset_ready(context, seconds, rows):
 @when("I try to upload a dataset file of {megabytes:d} MB")
 def step_try_oversized(context, megabytes):
     _upload(context, "big.jsonl", oversized_dataset(megabytes * 1_000_000))
+
+
+@when("I try to upload a dataset file of {megabytes:d} MB without announcing its size")
+def step_try_oversized_chunked(context, megabytes):
+    context.footprint_before = my_footprint(context)
+    context.response = upload_without_length(context.me.api, "/datasets/upload", "big.jsonl",
+                                             oversized_dataset(megabytes * 1_000_000))
+
+
+@when("I upload the dataset under a name of {length:d} characters")
+def step_upload_long_name(context, length):
+    name = "q" * (length - len(".jsonl")) + ".jsonl"
+    response = _upload(context, name, fixtures.upload_file("arithmetic.jsonl"))
+    context.dataset, context.upload_name = response.json(), name
 
 
 @when('I try to upload the file "{name:Text}"')
