@@ -14,7 +14,7 @@ Feature: Two models battle on the same prompt, a judge decides, and a leaderboar
     When I start a battle on "What is 2 + 3?" between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini"
     Then the battle completes within 20 seconds
     And "gpt-4o-mini" won and "gpt-3.5-turbo" lost
-    And the battle's document in MongoDB records the prompt, the judge's verdict "A", the winner, the loser and these answers:
+    And the battle's document in MongoDB records the prompt, the judge's verdict "A" and its usage, the winner, the loser and these answers:
       | model         | answer           |
       | gpt-4o-mini   | The answer is 5. |
       | gpt-3.5-turbo | 5                |
@@ -25,7 +25,7 @@ Feature: Two models battle on the same prompt, a judge decides, and a leaderboar
     When I start a battle on "What is 10 - 4?" between "gpt-3.5-turbo" and "gpt-4o-mini" judged by "gpt-4o-mini"
     Then the battle completes within 20 seconds
     And "gpt-4o-mini" won and "gpt-3.5-turbo" lost
-    And the battle's document in MongoDB records the prompt, the judge's verdict "B", the winner, the loser and these answers:
+    And the battle's document in MongoDB records the prompt, the judge's verdict "B" and its usage, the winner, the loser and these answers:
       | model         | answer           |
       | gpt-3.5-turbo | 6                |
       | gpt-4o-mini   | The answer is 6. |

@@ -5,12 +5,13 @@ Feature: A PDF can be uploaded and asked questions, with the answer streamed bac
   So that I get an answer drawn from the document, as it is being written
 
   The test gateway answers a question about a document with the document's sentence that
-  shares the most words with the question, so the answer is known in advance.
+  shares the most words with the question, so the answer is known in advance. The handbook has
+  three pages: text, a blank page between sections, and more text.
 
   @smoke @critical
   Scenario: A PDF is processed and a question about it gets a streamed answer
     When I upload the document "handbook.pdf"
-    Then the document is ready within 20 seconds with 2 pages
+    Then the document is ready within 20 seconds with 3 pages
     When I ask the document "How many vacation days do employees get?"
     Then the answer arrives in several chunks that join into the final answer
     And the final answer is "Employees get 25 vacation days per year."
@@ -21,7 +22,7 @@ Feature: A PDF can be uploaded and asked questions, with the answer streamed bac
   @normal
   Scenario: An answer whose stream breaks off is reported as broken, never as complete
     When I upload the document "handbook.pdf"
-    Then the document is ready within 20 seconds with 2 pages
+    Then the document is ready within 20 seconds with 3 pages
     When I ask the document "How many vacation days do employees get?" using the model "gpt-3.5-turbo-stream-cut-d"
     Then the stream ends with an error that says "ended before it was complete", keeping the partial answer
     And the provider was asked once, with the document's text and the question

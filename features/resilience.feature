@@ -73,7 +73,7 @@ Feature: The platform survives faults without losing or duplicating anything
     And Redis is started again
     Then the dataset is ready within 30 seconds with 3 questions and the file's checksum
     And the stored questions are exactly the file's rows, characters intact
-    And the document is ready within 30 seconds with 2 pages
+    And the document is ready within 30 seconds with 3 pages
     And the battle completes within 30 seconds
     And "gpt-4o-mini" won and "gpt-3.5-turbo" lost
     And the provider was called 3 times for that battle

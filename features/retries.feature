@@ -54,5 +54,20 @@ Feature: A run survives a flaky provider
     And every result is priced by the price table for "gpt-4o-mini"
     And the events include a "fallback" event whose "model" is "gpt-4o-mini"
     And the events include a "fallback" event whose "replaces" is "gpt-3.5-turbo-always-fail-d"
+    And the events include a "completed" event whose "attempts" is "3"
     And the run still names "gpt-3.5-turbo-always-fail-d" as its model with fallback "gpt-4o-mini"
     And every question has exactly one stored result
+
+  @normal
+  Scenario Outline: Fallbacks take over in the order given, whatever stopped the model before them
+    Given a dataset of 3 arithmetic questions
+    When I start a run of that dataset on model "<primary>" with at most 1 attempt and fallbacks "<fallbacks>"
+    Then the run completes within 30 seconds
+    And the run took <attempts> attempts
+    And the provider was asked, model by model, in this order: "<calls>"
+    And every result was served by "gpt-4o-mini"
+
+    Examples: A final failure, and a chain of two
+      | primary                     | fallbacks                                | attempts | calls                                                                           |
+      | no-such-model               | gpt-4o-mini                              | 2        | no-such-model, gpt-4o-mini, gpt-4o-mini, gpt-4o-mini                            |
+      | gpt-3.5-turbo-always-fail-m | gpt-3.5-turbo-always-fail-n, gpt-4o-mini | 3        | gpt-3.5-turbo-always-fail-m, gpt-3.5-turbo-always-fail-n, gpt-4o-mini, gpt-4o-mini, gpt-4o-mini |

@@ -1,10 +1,10 @@
-@integration @INT-013 @needs_stack_control @allure.label.epic:Runs
+@integration @INT-013 @allure.label.epic:Runs
 Feature: Runs share a pool of workers without doing any work twice
   As a platform engineer
   I want to add workers when evaluations queue up
   So that runs finish sooner, and no question is ever answered or billed twice
 
-  @normal
+  @normal @needs_stack_control
   Scenario: Several runs on several workers each answer every question exactly once
     Given the worker pool has 3 workers
     And a dataset of 5 arithmetic questions
@@ -13,3 +13,12 @@ Feature: Runs share a pool of workers without doing any work twice
     And at least 2 of the 3 workers took part
     And every one of those runs has exactly one stored result per question
     And the provider was called exactly once per question for each of those runs
+
+  @normal
+  Scenario: A run that outlasts the stalled-run threshold keeps its worker
+    Given the beat scheduler is running
+    And a dataset of 5 arithmetic questions
+    When I start a run of that dataset on model "gpt-3.5-turbo-lagging-l"
+    Then the run completes within 60 seconds
+    And the run took 1 attempt
+    And the provider was called exactly once per question for that run

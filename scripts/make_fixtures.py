@@ -2,7 +2,8 @@
 
     python scripts/make_fixtures.py        # writes fixtures/documents/*.pdf (git-ignored)
 
-handbook.pdf   2 pages of known text (the documents feature asks it a question)
+handbook.pdf   3 pages: known text, a blank page (it still counts), more known text (the documents
+               feature asks it a question)
 corrupt.pdf    starts like a PDF, is not one
 encrypted.pdf  handbook.pdf behind a password
 """
@@ -20,6 +21,7 @@ from pypdf import PdfReader, PdfWriter
 OUT = Path(__file__).resolve().parent.parent / "fixtures" / "documents"
 HANDBOOK_PAGES = [
     "Arena employee handbook. Welcome to the team.",
+    "",  # a blank page, as between sections: a page nonetheless
     "Employees get 25 vacation days per year. The office opens at 9 in the morning.",
 ]
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -31,7 +33,8 @@ def handbook() -> bytes:
     pdf.set_font("helvetica", size=12)
     for text in HANDBOOK_PAGES:
         pdf.add_page()
-        pdf.multi_cell(0, 8, text)
+        if text:
+            pdf.multi_cell(0, 8, text)
     return bytes(pdf.output())
 
 

@@ -69,8 +69,8 @@ def step_winner_loser(context, winner, loser):
         f"draw {battle['draw']} ({battle['judge']['rationale']})")
 
 
-@then('the battle\'s document in MongoDB records the prompt, the judge\'s verdict "{verdict:Text}", the winner, '
-      'the loser and these answers:')
+@then('the battle\'s document in MongoDB records the prompt, the judge\'s verdict "{verdict:Text}" and its usage, '
+      'the winner, the loser and these answers:')
 def step_battle_document(context, verdict):
     doc = context.mongo.battle(context.me.id, context.battle["id"])
     assert doc is not None, f"no battle document {context.battle['id']} for my tenant in MongoDB"
@@ -90,6 +90,9 @@ def step_battle_document(context, verdict):
     judge = doc["judge"]
     if (judge["model"], judge["verdict"]) != (request["judge"], verdict) or not judge["rationale"]:
         problems.append(f"judge {judge}, expected {request['judge']} with verdict {verdict}")
+    judge_usage = judge.get("usage") or {}
+    if not judge_usage.get("prompt_tokens") or not judge_usage.get("completion_tokens"):
+        problems.append(f"the judge's token usage is not recorded: {judge_usage}")
     battle = context.battle
     outcome = (doc["winner"], doc["loser"], doc["draw"], doc["status"])
     if outcome != (battle["winner"], battle["loser"], False, "completed"):

@@ -110,7 +110,9 @@ def step_ask_refused(context):
     response = context.me.api.request("POST", f"/documents/{context.document['id']}/ask",
                                       json={"question": "Anything?"})
     assert response.status_code == 409, f"expected 409, got {response.status_code}: {response.text}"
-    message = response.json()["error"]["message"]
+    error = response.json()["error"]
+    assert error["code"] == "document_not_ready", f"expected the code document_not_ready: {error}"
+    message = error["message"]
     assert "not ready" in message and context.document["status"] in message, (
         f"the refusal should say the document is not ready, and why ({context.document['status']}): {message!r}")
 

@@ -6,6 +6,7 @@ from behave import given, then, when
 
 from harness import phrases  # noqa: F401 - registers the Text type used below
 from harness.api import expect
+from harness.events import read_events
 from harness.footprint import my_footprint
 from harness.gateway import run_user
 from harness.runs import describe_run, wait_for_status, wait_while_status
@@ -26,6 +27,14 @@ def step_start_scored_run(context, model, scorer):
       'and fallback "{fallback:Text}"')
 def step_start_run_with_fallback(context, model, attempts, fallback):
     _start(context, model, max_attempts=attempts, fallback_models=[fallback])
+
+
+@when('I start a run of that dataset on model "{model:Text}" with at most {attempts:d} attempts '
+      'and fallbacks "{fallbacks:Text}"')
+@when('I start a run of that dataset on model "{model:Text}" with at most {attempts:d} attempt '
+      'and fallbacks "{fallbacks:Text}"')
+def step_start_run_with_fallbacks(context, model, attempts, fallbacks):
+    _start(context, model, max_attempts=attempts, fallback_models=[name.strip() for name in fallbacks.split(",")])
 
 
 @when('I start a run of that dataset on model "{model:Text}" with at most {attempts:d} attempts')
@@ -213,6 +222,13 @@ def step_provider_call_count_for_model(context, count, model):
         f"{[(c['model'], c['status']) for c in calls]}")
 
 
+@then('the provider was asked, model by model, in this order: "{calls:Text}"')
+def step_provider_call_order(context, calls):
+    expected = [name.strip() for name in calls.split(",")]
+    seen = [call["model"] for call in _calls(context, at_least=len(expected))]
+    assert seen == expected, f"expected the provider asked for {expected}, in that order; it was asked for {seen}"
+
+
 @then("the provider's second call came no sooner than the delay its first answer asked for")
 def step_retry_after_honoured(context):
     calls = _calls(context)
@@ -222,6 +238,14 @@ def step_retry_after_honoured(context):
     assert first["status"] == 429 and asked, f"the first call should be a rate limit with Retry-After: {first}"
     gap = (datetime.fromisoformat(second["at"]) - datetime.fromisoformat(first["at"])).total_seconds()
     assert gap >= asked, f"the retry came {gap:.2f} s after the rate limit; the provider asked for {asked:g} s"
+    # What Arena planned, not only what happened: on a slow machine a retry scheduled too early can
+    # still arrive late enough, so the `retrying` event's own schedule is checked as well.
+    retrying = [e for e in read_events(context.me.api, context.run["id"], timeout=20) if e.type == "retrying"]
+    assert retrying, "the run recorded no retrying event"
+    planned = (datetime.fromisoformat(retrying[0].data["next_attempt_at"])
+               - datetime.fromisoformat(retrying[0].data["at"])).total_seconds()
+    assert planned >= asked - 0.01, (
+        f"Arena scheduled the retry {planned:.2f} s after the rate limit; the provider asked for {asked:g} s")
 
 
 @then("the provider was called exactly once per question for that run")

@@ -95,7 +95,9 @@ def step_run_refused_not_ready(context):
     context.footprint_before = my_footprint(context)
     response = context.me.api.start_run(context.dataset["id"], "gpt-3.5-turbo")
     assert response.status_code == 409, f"expected 409, got {response.status_code}: {response.text}"
-    message = response.json()["error"]["message"]
+    error = response.json()["error"]
+    assert error["code"] == "dataset_not_ready", f"expected the code dataset_not_ready: {error}"
+    message = error["message"]
     assert "not ready" in message and context.dataset["status"] in message, (
         f"the refusal should say the dataset is not ready, and why ({context.dataset['status']}): {message!r}")
 

@@ -12,6 +12,9 @@
 |                                   | `Retry-After` of GATEWAY_RETRY_AFTER_S (2), then OK          |
 | contains `-slow-`                 | answers after GATEWAY_SLOW_S (0.4 s): runs last long enough  |
 |                                   | to be watched mid-way                                        |
+| contains `-lagging-`              | answers after GATEWAY_LAGGING_S (2 s): within Arena's        |
+|                                   | provider timeout, but five such answers outlast its          |
+|                                   | stalled-run threshold (a long run must keep its worker)      |
 | contains `-hang-`                 | answers after GATEWAY_HANG_S (5 s): longer than Arena's      |
 |                                   | provider timeout in the test stack, so the call times out    |
 | contains `-stream-cut-`           | a stream stops half-way, without a final chunk or `[DONE]`   |
@@ -54,6 +57,7 @@ FAILURES = [
 # Markers that delay the answer (seconds). Bounded, so a forgotten request never hangs a test.
 DELAYS = {
     "-slow-": float(os.environ.get("GATEWAY_SLOW_S", "0.4")),
+    "-lagging-": float(os.environ.get("GATEWAY_LAGGING_S", "2")),
     "-hang-": float(os.environ.get("GATEWAY_HANG_S", "5")),
 }
 STREAM_CUT_MARKER = "-stream-cut-"
