@@ -10,11 +10,12 @@ import hashlib
 import os
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass
 
 from harness import cleanup
 from harness.compose import ComposeError, ComposeProject
+from harness.endpoints import Endpoints
 from harness.settings import KEPT_PROJECT_NAME, PROJECT_PREFIX, REPO_ROOT, Settings
 from harness.timing import PhaseTimer
 
@@ -30,15 +31,6 @@ class StackError(RuntimeError):
 
 class StackControlUnavailable(RuntimeError):
     """The suite does not own the stack (external mode): services cannot be started or stopped."""
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    api_url: str
-    gateway_url: str
-    database_url: str
-    mongo_url: str
-    redis_url: str | None = None
 
 
 class ExternalStack:
@@ -95,6 +87,7 @@ class ComposeStack:
             },
         )
         self.endpoints: Endpoints | None = None
+        self.failure: str | None = None  # the diagnosis of a failed start, for the report
 
     def start(self, timer: PhaseTimer) -> Endpoints:
         ensure_images()
@@ -102,11 +95,12 @@ class ComposeStack:
         print(f"[stack] starting compose project {self.project.name}", file=sys.stderr, flush=True)
         with timer.phase("build"):
             self.project.build()
-        with timer.phase("up_to_healthy"):
+        with timer.phase("up_to_healthy"), HealthWatcher(self.project.name):
             try:
                 self.project.up(self.settings.up_timeout)
             except ComposeError as err:
-                raise StackError(self.diagnose(str(err))) from None
+                self.failure = self.diagnose(str(err))
+                raise StackError(self.failure) from None
         self.endpoints = self.discover()
         return self.endpoints
 
@@ -124,6 +118,16 @@ class ComposeStack:
             mongo_url=f"mongodb://{mongo_host}:{mongo_port}/arena",
             redis_url=url("redis", "redis") + "/0",
         )
+
+    def unhealthy_services(self) -> list[str]:
+        """Services that are not healthy, or one-shots that failed (to attach their logs)."""
+        try:
+            states = self.project.ps()
+        except ComposeError:
+            return []
+        return [s.get("Service", "?") for s in states
+                if s.get("Health") not in ("", "healthy", None)
+                or (s.get("State") == "exited" and s.get("ExitCode", 0) != 0)]
 
     def diagnose(self, failure: str) -> str:
         """Name the services that are not healthy and show their log tails."""
@@ -237,3 +241,60 @@ def ensure_images() -> None:
     """
     subprocess.run(["bash", str(REPO_ROOT / "scripts" / "images.sh")], check=True,
                    stdin=subprocess.DEVNULL)
+
+
+class HealthWatcher:
+    """While `up --wait` runs (silent for up to its timeout), print each service as it becomes
+    healthy, or finishes (one-shots), or turns unhealthy. Reads container states through the
+    Docker API twice a second: one cheap call, no compose process per poll."""
+
+    def __init__(self, project: str, interval: float = 0.5) -> None:
+        self.project = project
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="health-watcher", daemon=True)
+
+    def __enter__(self) -> HealthWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    @staticmethod
+    def describe(state: str, status: str) -> str:
+        """What a container's list entry says, in the words of the progress line."""
+        if "(healthy)" in status:
+            return "healthy"
+        if "(unhealthy)" in status:
+            return "unhealthy"
+        if "health: starting" in status:
+            return "starting"
+        if state == "exited":
+            return "finished" if "Exited (0)" in status else f"failed ({status})"
+        return "running" if state == "running" else state
+
+    def _watch(self) -> None:
+        try:
+            import docker
+
+            client = docker.from_env()
+        except Exception:  # noqa: BLE001 - progress is a nicety; up --wait still decides
+            return
+        started = time.monotonic()
+        seen: dict[str, str] = {}
+        selector = {"label": f"{cleanup.PROJECT_LABEL}={self.project}"}
+        while not self._stop.wait(self.interval):
+            try:
+                containers = client.containers.list(all=True, filters=selector, sparse=True)
+            except Exception:  # noqa: BLE001
+                continue
+            for container in containers:
+                attrs = container.attrs
+                service = (attrs.get("Labels") or {}).get("com.docker.compose.service", "?")
+                word = self.describe(attrs.get("State", ""), attrs.get("Status", ""))
+                if seen.get(service) != word and word not in ("created", "starting"):
+                    seen[service] = word
+                    print(f"[stack]   {service:<9} {word} after {time.monotonic() - started:.1f} s",
+                          file=sys.stderr, flush=True)
