@@ -15,13 +15,17 @@ import subprocess
 import sys
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # a quiet console: the URL is what matters
+        pass
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("directory", nargs="?", default="reports/allure-report")
     parser.add_argument("--port", type=int, default=0, help="0 (the default): any free port")
     args = parser.parse_args()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=args.directory)
-    handler.log_message = lambda *a: None  # a quiet console: the URL is what matters
+    handler = functools.partial(QuietHandler, directory=args.directory)
     with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
         url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
         print(f"[report] serving {args.directory} at {url}  (Ctrl-C stops)", flush=True)

@@ -27,4 +27,10 @@ if [ ! -x .tools/allure/node_modules/.bin/allure ]; then
   npm install --prefix .tools/allure --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
     "allure@${ALLURE_VERSION}" >/dev/null
 fi
+# The report's browser test drives Debian's chromium through Playwright (no browser download).
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
+  log "installing Debian's chromium (for tests/allure_report)"
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; } \
+    >/tmp/arena-setup-chromium.log 2>&1 || log "chromium did not install (see /tmp/arena-setup-chromium.log): the browser test will be skipped"
+fi
 log "ready in $((SECONDS - t0)) s"
