@@ -20,6 +20,9 @@ bring up a local stack and report green).
 | admin_token  | ARENA_ADMIN_TOKEN    | text                    | dev token | admin token of the Arena API     |
 | matrix_url   | ARENA_MATRIX_URL     | URL with `{}` for the id| MATRIX.md | link of a matrix id (`@INT-001`) |
 
+matrix_url defaults to docs/MATRIX.md: on GitHub at the run's commit in CI, else as served by
+`scripts/report.sh --open` (127.0.0.1:4040).
+
 A bad value stops the run before anything starts, with one line naming the key, where it came
 from and what is allowed (`SettingsError`).
 """
@@ -51,13 +54,17 @@ class SettingsError(ValueError):
     """A configuration value the suite cannot use; the message is one line a person can act on."""
 
 
+REPORT_PORT = 4040  # scripts/report.sh --open serves the report and docs/ here
+
+
 def default_matrix_url(environ: Mapping[str, str]) -> str:
-    """Where a scenario-matrix id links to: the matrix in docs/ of this very commit on GitHub in
-    CI, the checked-out file otherwise (it resolves from the report opened from disk)."""
+    """Where a scenario-matrix id links to: docs/MATRIX.md of this very commit on GitHub in CI;
+    locally the same file as `scripts/report.sh --open` serves it. (Allure renders only http(s)
+    links as links, so a file:// URL of the checkout would show as plain text.)"""
     server, repo, sha = (environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
     if server and repo and sha:
         return f"{server}/{repo}/blob/{sha}/docs/MATRIX.md#{{}}"
-    return (REPO_ROOT / "docs" / "MATRIX.md").as_uri() + "#{}"
+    return f"http://127.0.0.1:{REPORT_PORT}/docs/MATRIX.md#{{}}"
 
 
 @dataclass(frozen=True)
