@@ -105,8 +105,8 @@ def write_run_metadata(settings: Settings, project: str | None = None) -> None:
 def report_failed_start(diagnosis: str, service_logs: dict[str, str]) -> None:
     """A stack that did not start is not a scenario: it shows as a global error of the report,
     with each failing service's log attached."""
-    allure.global_error(f"The stack did not start (stack did not start). {diagnosis.splitlines()[0]}",
-                        trace=secrets.mask(diagnosis))
+    first_line = secrets.mask(diagnosis.splitlines()[0])
+    allure.global_error(f"Stack did not start: {first_line}", trace=secrets.mask(diagnosis))
     for service, log in service_logs.items():
         allure.global_attach(secrets.mask(log) or "(no log lines)", name=f"{service} log (secrets masked)",
                              attachment_type=AttachmentType.TEXT)
