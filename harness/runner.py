@@ -13,7 +13,6 @@ from behave.runner import Runner
 
 from harness.settings import Settings, SettingsError
 
-
 FILE_WRITERS = {"allure_behave.formatter:AllureFormatter", "rerun"}
 
 
