@@ -87,6 +87,7 @@ def after_feature(context, feature):
 def before_scenario(context, scenario):
     context.exchanges.clear()
     report.link_matrix_ids(scenario.effective_tags, context.settings.matrix_url)
+    report.label_story(scenario.name)
     controls_stack = {"needs_stack_control", "fault"} & set(scenario.effective_tags)
     if controls_stack and not context.stack.managed:
         scenario.skip("external mode: the suite does not control the stack's services")

@@ -33,6 +33,17 @@ def link_matrix_ids(tags: list[str], pattern: str) -> list[str]:
     return ids
 
 
+def label_story(scenario_name: str) -> str | None:
+    """The rows of a Scenario Outline share a story, the outline's name, so they sit together
+    under their feature (behave names a row "<outline> -- @1.2 <examples>"). A plain scenario
+    needs none: it sits under its feature itself."""
+    if " -- @" not in scenario_name:
+        return None
+    story = scenario_name.split(" -- @", 1)[0]
+    allure.dynamic.story(story)
+    return story
+
+
 def _output(*command: str) -> str:
     try:
         return subprocess.run(command, capture_output=True, text=True, timeout=20, cwd=REPO_ROOT,

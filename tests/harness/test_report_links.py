@@ -21,3 +21,11 @@ def test_the_default_pattern_is_the_docs_matrix_on_github_in_ci_and_served_local
     assert Settings.load({}, environ=ci).matrix_url == "https://github.com/acme/arena/blob/abc123/docs/MATRIX.md#{}"
     assert Settings.load({}, environ={}).matrix_url == "http://127.0.0.1:4040/docs/MATRIX.md#{}"
     assert Settings.load({}, environ={"ARENA_MATRIX_URL": "https://tms.test/{}"}).matrix_url == "https://tms.test/{}"
+
+
+def test_outline_rows_share_their_outline_as_story(monkeypatch):
+    stories = []
+    monkeypatch.setattr(report.allure.dynamic, "story", stories.append)
+    assert report.label_story("Scorers score each model -- @1.2 models") == "Scorers score each model"
+    assert report.label_story("A plain scenario") is None
+    assert stories == ["Scorers score each model"]
