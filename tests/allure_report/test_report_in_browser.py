@@ -174,3 +174,25 @@ def test_a_matrix_id_is_a_link_that_resolves(reports, browser):
     matrix.screenshot(path=str(SHOTS / "4-matrix-link.png"))
     matrix.close()
     page.close()
+
+
+def status_dynamics(browser, index: Path, shot: str | None = None) -> str:
+    """The text of the trend chart "Status dynamics" (Report menu > Graphs): its x axis lists
+    the earlier builds' dates, then "Latest"."""
+    page = open_report(browser, index)
+    page.locator("button", has_text="Report").first.click()
+    page.get_by_text("Graphs", exact=True).last.click()
+    page.wait_for_selector("text=Status dynamics", timeout=10_000)
+    if shot:
+        page.screenshot(path=str(SHOTS / shot), full_page=True)
+    body = text_of(page)
+    page.close()
+    return body.split("Status dynamics", 1)[1].split("Test results by severities", 1)[0]
+
+
+def test_the_trend_grows_with_the_second_build(reports, browser):
+    dated = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
+    first = status_dynamics(browser, reports["first"])
+    second = status_dynamics(browser, reports["second"], shot="5-trend.png")
+    assert "No history information available" in first, f"the first build has no earlier point: {first}"
+    assert "Latest" in second and len(dated.findall(second)) >= 1, f"the second build shows the first: {second}"
