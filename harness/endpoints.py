@@ -8,7 +8,8 @@ harness/suite.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 
 
 @dataclass(eq=True)
@@ -18,13 +19,22 @@ class Endpoints:
     database_url: str
     mongo_url: str
     redis_url: str | None = None
+    # Called with (before, now) after a move: what holds a connection pool rather than reading
+    # the address per call (the stores' probes) rebinds here.
+    watchers: list[Callable[[Endpoints, Endpoints], None]] = field(
+        default_factory=list, init=False, repr=False, compare=False)
 
     def move_to(self, other: Endpoints) -> bool:
         """Take `other`'s addresses in place; say whether anything changed."""
-        changed = self != other
+        if self == other:
+            return False
+        before = replace(self)
         for f in fields(self):
-            setattr(self, f.name, getattr(other, f.name))
-        return changed
+            if f.init:
+                setattr(self, f.name, getattr(other, f.name))
+        for watcher in self.watchers:
+            watcher(before, self)
+        return True
 
     def __str__(self) -> str:
         return f"api {self.api_url}, gateway {self.gateway_url}"

@@ -190,6 +190,13 @@ class ComposeStack:
             self.project.start_service(service)
         except ComposeError as err:
             raise StackError(f"{service} did not start: {err}\n{self.project.logs([service], tail=30)}") from None
+        self.follow()
+
+    def follow(self) -> None:
+        """After compose (re)started services: a dependency it recreated has a new host port, and
+        the Endpoints every client reads must say so."""
+        if self.endpoints is not None:
+            self.endpoints.move_to(self.discover())
 
     def stop_service(self, service: str) -> None:
         self.project.stop_service(service)
@@ -203,6 +210,7 @@ class ComposeStack:
         """Run `replicas` containers of a service (e.g. a bigger worker pool), all healthy."""
         self.project.run("up", "--detach", "--wait", "--no-recreate", "--scale", f"{service}={replicas}", service,
                          timeout=180, all_profiles=True)
+        self.follow()
 
     def workers_that_ran(self, run_ids: list[str]) -> set[str]:
         """Which worker containers logged the start of any of these runs."""

@@ -20,6 +20,15 @@ def connect(context, endpoints) -> None:
     context.gateway = GatewayClient(endpoints)
     context.db = PostgresProbe(endpoints.database_url)
     context.mongo = MongoProbe(endpoints.mongo_url)
+    endpoints.watchers.append(lambda before, now: _rebind_stores(context, before, now))
+
+
+def _rebind_stores(context, before, now) -> None:
+    print(f"[stack] a restarted service moved: now {now}", flush=True)
+    if now.database_url != before.database_url:
+        context.db.rebind(now.database_url)
+    if now.mongo_url != before.mongo_url:
+        context.mongo.rebind(now.mongo_url)
 
 
 def close(context) -> None:
@@ -30,10 +39,6 @@ def close(context) -> None:
 
 
 def reconnect(context) -> None:
-    """After a fault: rediscover the stack's ports. Moving the Endpoints repoints every API and
-    gateway client (they read it at each call); the stores' connection pools are made anew."""
-    if not context.endpoints.move_to(context.stack.discover()):
-        return
-    print(f"[stack] a restarted service moved: now {context.endpoints}", flush=True)
-    context.db.rebind(context.endpoints.database_url)
-    context.mongo.rebind(context.endpoints.mongo_url)
+    """After a fault: rediscover the stack's ports. Moving the Endpoints is the one assignment:
+    API and gateway clients read it at each call, the stores' probes rebind as it moves."""
+    context.endpoints.move_to(context.stack.discover())

@@ -94,3 +94,13 @@ def test_a_multipart_upload_is_described_not_kept(two_servers):
     client.upload("/datasets/upload", "big.jsonl", b"x" * 100_000)
     entry = client.log.items[-1]
     assert entry.request_body.startswith("(multipart/form-data") and "x" * 100 not in entry.request_body
+
+
+def test_what_holds_a_pool_is_told_when_the_stack_moves():
+    live = endpoints_at("http://127.0.0.1:1")
+    moves = []
+    live.watchers.append(lambda before, now: moves.append((before.api_url, now.api_url)))
+    live.move_to(endpoints_at("http://127.0.0.1:1"))
+    live.move_to(endpoints_at("http://127.0.0.1:2"))
+    assert moves == [("http://127.0.0.1:1", "http://127.0.0.1:2")]
+    assert live == endpoints_at("http://127.0.0.1:2")  # watchers take no part in equality
