@@ -14,10 +14,10 @@ if [ "${1:-}" = "--rerun-failed" ]; then
     echo "[rerun] nothing to re-run: the last run had no failed scenario (no reports/rerun.txt)" >&2
     exit 0
   fi
-  # behave reads the scenario locations from the file; it is rewritten by this run in turn.
-  cp reports/rerun.txt reports/rerun.last.txt
-  selection=("@reports/rerun.last.txt")
-  echo "[rerun] $(grep -c '^[^#[:space:]]' reports/rerun.last.txt) scenario(s) that failed last time" >&2
+  # The scenario locations (feature:line) as arguments: behave would read paths inside an
+  # @file relative to the file's folder. This run rewrites rerun.txt in turn.
+  mapfile -t selection < <(grep '^[^#[:space:]]' reports/rerun.txt)
+  echo "[rerun] ${#selection[@]} scenario(s) that failed last time: ${selection[*]}" >&2
 fi
 
 bash scripts/setup.sh || exit 1
