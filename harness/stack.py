@@ -292,17 +292,21 @@ class HealthWatcher:
             return
         started = time.monotonic()
         seen: dict[str, str] = {}
-        selector = {"label": f"{cleanup.PROJECT_LABEL}={self.project}"}
         while not self._stop.wait(self.interval):
-            try:
-                containers = client.containers.list(all=True, filters=selector, sparse=True)
-            except Exception:  # noqa: BLE001
-                continue
-            for container in containers:
-                attrs = container.attrs
-                service = (attrs.get("Labels") or {}).get("com.docker.compose.service", "?")
-                word = self.describe(attrs.get("State", ""), attrs.get("Status", ""))
-                if seen.get(service) != word and word not in ("created", "starting"):
-                    seen[service] = word
-                    print(f"[stack]   {service:<9} {word} after {time.monotonic() - started:.1f} s",
-                          file=sys.stderr, flush=True)
+            self._poll(client, seen, started)
+        self._poll(client, seen, started)  # the last services turn healthy just as `up` returns
+
+    def _poll(self, client, seen: dict[str, str], started: float) -> None:
+        try:
+            containers = client.containers.list(all=True, filters={"label": f"{cleanup.PROJECT_LABEL}={self.project}"},
+                                                sparse=True)
+        except Exception:  # noqa: BLE001
+            return
+        for container in containers:
+            attrs = container.attrs
+            service = (attrs.get("Labels") or {}).get("com.docker.compose.service", "?")
+            word = self.describe(attrs.get("State", ""), attrs.get("Status", ""))
+            if seen.get(service) != word and word not in ("created", "starting"):
+                seen[service] = word
+                print(f"[stack]   {service:<9} {word} after {time.monotonic() - started:.1f} s",
+                      file=sys.stderr, flush=True)
