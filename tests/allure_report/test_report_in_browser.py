@@ -104,14 +104,14 @@ def browser():
 def open_report(browser, index: Path):
     page = browser.new_page()
     page.goto(index.as_uri())  # from disk, as a double-click opens it
-    page.wait_for_selector("text=Metadata", timeout=20_000)
+    page.wait_for_selector("text=Metadata", timeout=30_000)
     return page
 
 
 def open_test(page, name: str) -> None:
     page.get_by_placeholder("Search tests").fill(name)
     page.get_by_text(name, exact=True).first.click()
-    page.wait_for_selector("text=Test body", timeout=10_000)
+    page.wait_for_selector("text=Test body", timeout=20_000)
 
 
 def text_of(page) -> str:
@@ -149,12 +149,13 @@ def test_the_second_build_remembers_the_first(reports, browser):
     assert len(reports["history"].read_text().splitlines()) == 2, "history.jsonl should hold both builds"
     first = open_report(browser, reports["first"])
     open_test(first, "A failing provider is surfaced on the run")
-    assert first.locator("text=History").first.inner_text().strip() == "History", "the first build has no history"
+    # expect() waits for the tab to settle: its counter is rendered after the test's data loads
+    sync_api.expect(first.locator("text=History").first).to_have_text(re.compile(r"^\s*History\s*$"))
     first.close()
     page = open_report(browser, reports["second"])
     open_test(page, "A failing provider is surfaced on the run")
     history_tab = page.locator("text=History").first
-    assert history_tab.inner_text().split() == ["History", "1"], history_tab.inner_text()
+    sync_api.expect(history_tab).to_have_text(re.compile(r"^\s*History\s*1\s*$"), timeout=10_000)
     history_tab.click()
     page.wait_for_timeout(300)  # a tab switch renders at once; the screenshot shows its content
     page.screenshot(path=str(SHOTS / "3-history.png"), full_page=True)
@@ -176,13 +177,14 @@ def test_a_matrix_id_is_a_link_that_resolves(reports, browser):
     page.close()
 
 
-def status_dynamics(browser, index: Path, shot: str | None = None) -> str:
+def status_dynamics(browser, index: Path, settled: str, shot: str | None = None) -> str:
     """The text of the trend chart "Status dynamics" (Report menu > Graphs): its x axis lists
-    the earlier builds' dates, then "Latest"."""
+    the earlier builds' dates, then "Latest". `settled`: a text that shows the chart is drawn."""
     page = open_report(browser, index)
     page.locator("button", has_text="Report").first.click()
     page.get_by_text("Graphs", exact=True).last.click()
-    page.wait_for_selector("text=Status dynamics", timeout=10_000)
+    page.wait_for_selector("text=Status dynamics", timeout=20_000)
+    page.wait_for_selector(f"text={settled}", timeout=20_000)  # charts are drawn after the page
     if shot:
         page.screenshot(path=str(SHOTS / shot), full_page=True)
     body = text_of(page)
@@ -192,7 +194,7 @@ def status_dynamics(browser, index: Path, shot: str | None = None) -> str:
 
 def test_the_trend_grows_with_the_second_build(reports, browser):
     dated = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
-    first = status_dynamics(browser, reports["first"])
-    second = status_dynamics(browser, reports["second"], shot="5-trend.png")
+    first = status_dynamics(browser, reports["first"], settled="No history information available")
+    second = status_dynamics(browser, reports["second"], settled="Latest", shot="5-trend.png")
     assert "No history information available" in first, f"the first build has no earlier point: {first}"
     assert "Latest" in second and len(dated.findall(second)) >= 1, f"the second build shows the first: {second}"
