@@ -89,22 +89,28 @@ def reports():
 
 
 @pytest.fixture(scope="module")
-def browser():
+def chromium():
     SHOTS.mkdir(parents=True, exist_ok=True)
-    profile = tempfile.mkdtemp(prefix="arena-chromium-")  # a fresh profile: nothing remembered
     with sync_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1400, "height": 900})
-        yield context
-        context.close()
-    shutil.rmtree(profile, ignore_errors=True)
+        # launch() gives Chromium a fresh temporary --user-data-dir of its own
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """A fresh context per test, as a new person opening the report: the report remembers the
+    last section viewed (local storage), which would carry over from one test to the next."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    yield context
+    context.close()
 
 
 def open_report(browser, index: Path):
     page = browser.new_page()
     page.goto(index.as_uri())  # from disk, as a double-click opens it
-    page.wait_for_selector("text=Metadata", timeout=30_000)
+    page.wait_for_selector("text=Metadata", timeout=60_000)  # a 4 MB page on a loaded machine
     return page
 
 
