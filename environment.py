@@ -1,4 +1,4 @@
-"""behave hooks: the stack's lifecycle, a fresh tenant per feature, report attachments on failure.
+"""behave hooks: the stack's lifecycle, a fresh tenant per scenario, report attachments on failure.
 
 The mechanics live in harness/; this file only says when each thing happens.
 """
@@ -12,23 +12,32 @@ import allure
 from allure_commons.types import AttachmentType
 from behave.model_core import Status
 
-from harness import fixtures, suite
+from harness import fixtures, report, suite
 from harness.api import ExchangeLog
+from harness.console import ClosingReporter
 from harness.lifecycle import GuardedTeardown
 from harness.settings import REPORTS_DIR, Settings
-from harness.stack import LOG_SERVICES, make_stack
+from harness.stack import LOG_SERVICES, StackError, make_stack
 from harness.tenants import close_tenant, open_tenant
 from harness.timing import PhaseTimer
 
 
 def before_all(context):
     context.timer = PhaseTimer(REPORTS_DIR / "timings.json")
+    # Checked already by harness.runner (a bad value never gets here); -D > ARENA_* > defaults.
     context.settings = Settings.load(context.config.userdata)
+    print(f"[config] {context.settings.describe()}", file=sys.stderr, flush=True)
+    context.config.reporters.append(ClosingReporter(context.config, lambda: _closing_lines(context)))
     context.stack = make_stack(context.settings)
     # Installed before anything starts, so that an interrupt during the build still tears down.
     context.teardown = GuardedTeardown(lambda: _teardown(context)).install()
 
-    endpoints = context.stack.start(context.timer)
+    try:
+        endpoints = context.stack.start(context.timer)
+    except StackError:
+        _report_failed_start(context)
+        raise
+    report.write_run_metadata(context.settings, getattr(getattr(context.stack, "project", None), "name", None))
     suite.connect(context, endpoints)
     with context.timer.phase("seed"):
         for provider in fixtures.providers():
@@ -42,14 +51,25 @@ def after_all(context):
         context.timer.record("features", time.monotonic() - context.features_started)
     if hasattr(context, "teardown"):
         context.teardown.run()
-    print(f"[timing] {context.timer.summary()}", file=sys.stderr, flush=True)
 
 
 def _teardown(context):
     suite.close(context)
-    if getattr(context.stack, "managed", False) and getattr(context.stack, "endpoints", None):
-        _save_stack_logs(context)
+    if getattr(context.stack, "managed", False):
+        _save_stack_logs(context)  # in every case: a failed start needs it most
     context.stack.stop(context.timer)
+
+
+def _closing_lines(context) -> list[str]:
+    lines = []
+    if hasattr(context, "timer"):
+        lines.append(f"[timing] {context.timer.summary()}")
+    lines.append(f"[report] results in {REPORTS_DIR / 'allure-results'}; "
+                 "the report: scripts/report.sh (built into reports/allure-report/index.html, "
+                 "opens from disk; --open serves it)")
+    if (REPORTS_DIR / "logs" / "stack.log").exists() and getattr(context.stack, "managed", False):
+        lines.append(f"[report] service logs: {REPORTS_DIR / 'logs' / 'stack.log'}")
+    return lines
 
 
 def before_feature(context, feature):
@@ -58,6 +78,8 @@ def before_feature(context, feature):
 
 def before_scenario(context, scenario):
     context.exchanges.clear()
+    report.link_matrix_ids(scenario.effective_tags, context.settings.matrix_url)
+    report.label_story(scenario.name)
     tags = set(scenario.effective_tags)
     if {"needs_stack_control", "fault"} & tags and not context.stack.managed:
         scenario.skip("external mode: the suite does not control the stack's services")
@@ -67,7 +89,7 @@ def before_scenario(context, scenario):
         return
     # A tenant of its own for every scenario: scenarios never see each other's data, so they
     # hold in any order, and "my tenant's usage is ..." means this scenario's usage.
-    context.me = open_tenant(context.admin, context.endpoints.api_url, context.db,
+    context.me = open_tenant(context.admin, context.endpoints, context.db,
                              label=scenario.name, log=context.exchanges)
     context.other, context.other_tenants = None, []
     # A cleanup, not after_scenario: cleanups run last-in first-out after after_scenario, so the
@@ -81,6 +103,21 @@ def after_scenario(context, scenario):
                       attachment_type=AttachmentType.TEXT)
         allure.attach(context.stack.logs(LOG_SERVICES, tail=120), name="Recent service logs",
                       attachment_type=AttachmentType.TEXT)
+        report.attach_run_events(context.db, _runs_of(context))
+
+
+def _runs_of(context) -> list[str]:
+    """Ids of the runs the scenario made (context.run, context.runs), for their stored events."""
+    runs = [getattr(context, "run", None), *(getattr(context, "runs", None) or [])]
+    return list(dict.fromkeys(run["id"] for run in runs if isinstance(run, dict) and run.get("id")))
+
+
+def _report_failed_start(context):
+    stack = context.stack
+    report.write_run_metadata(context.settings, stack.project.name if hasattr(stack, "project") else None)
+    failing = stack.unhealthy_services() if hasattr(stack, "unhealthy_services") else []
+    logs = {service: stack.logs([service], tail=200) for service in failing}
+    report.report_failed_start(getattr(stack, "failure", None) or "the stack did not start", logs)
 
 
 def _save_stack_logs(context):

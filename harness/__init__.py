@@ -2,19 +2,23 @@
 
 Steps never speak HTTP, SQL or Docker themselves; they call functions from here.
 Module map:
-  settings   how the suite is configured (behave userdata and environment variables)
+  settings   how the suite is configured: -D beats ARENA_* beats defaults; bad values are one line
+  runner     behave's runner, checking the settings before anything runs
+  console    the one human formatter (pretty / compact) and the closing lines
   compose    Docker Compose control of one stack: build, up, ports, logs, down
   cleanup    finding and removing stacks left behind by crashed runs (by label)
   stack      the stack the suite runs against: compose-managed or external, with its endpoints
   lifecycle  guaranteed teardown: signal handling and a shielded, idempotent `down`
-  suite      the suite's shared connections to the stack, remade when a service moves port
+  endpoints  the one owner of the stack's address, which clients read at every call
+  suite      the suite's shared connections to the stack, repointed when a service moves port
   faults     faults injected into the running stack (kill, stop, pause, disconnect) and undone
-  api        Arena HTTP client that records exchanges (secrets masked) for the report
+  api        Arena HTTP client on requests: a Session each, timeouts, exchanges recorded (masked)
   tenants    a fresh tenant per scenario (and "another tenant"): its API client and its rows
   world      the context attributes steps and hooks share, each with its owner (one list)
   phrases    parse types for step phrases (quoted text, decimals, things a tenant owns)
   runs, battles, uploads   waiting on runs, battles and uploads with telling failure messages
-  events     reading Server-Sent Events (run events, streamed answers) with sseclient-py
+  events     reading Server-Sent Events (run events, streamed answers): sseclient-py over requests
+  report     what the Allure report carries: matrix links, environment, executor, failed start
   gateway    the test gateway's inspection API (provider call log)
   probes     read-only checks of PostgreSQL and MongoDB, scoped to one tenant
   footprint  everything a tenant owns in every store, to prove "nothing new is stored"
@@ -24,5 +28,5 @@ Module map:
   waits      poll-until (and hold-for) with a deadline and a message that says what was last seen
   secrets    masking of keys and tokens in everything the suite writes
   timing     phase timings printed and written to reports/timings.json
-  cli        `arena-stack`: up/status/ports/logs/down for local debugging
+  cli        `arena-stack`: up (providers, a tenant)/status/ports/logs/down for local debugging
 """

@@ -1,4 +1,5 @@
-"""Arena HTTP client for steps and hooks. Records every exchange (secrets masked) for the report."""
+"""Arena HTTP client for steps and hooks, on `requests`: a Session per client, a timeout on every
+call, and every exchange recorded (secrets masked) for the report."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import json
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
+import requests
 
 from harness import secrets
+from harness.endpoints import Address, Endpoints
+
+DEFAULT_TIMEOUT = 10.0  # seconds; no call of the suite may wait for ever
 
 
 @dataclass
@@ -40,40 +45,61 @@ class ExchangeLog:
         return "\n".join(exchange.render() for exchange in self.items) or "(no API exchanges)"
 
 
-def _body_text(content: bytes, limit: int = 4000) -> str:
-    text = content.decode("utf-8", errors="replace")
+def _body_text(content: bytes | str | None, limit: int = 4000) -> str:
+    if content is None:
+        return ""
+    text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
     return secrets.mask(text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)")
 
 
-def _request_body(request: httpx.Request) -> str:
-    try:
-        return _body_text(request.content)
-    except httpx.RequestNotRead:  # a multipart upload is streamed: describe it, do not keep it
-        headers = request.headers
-        return f"(streamed body: {headers.get('content-type', '?')}, {headers.get('content-length', '?')} bytes)"
+def _request_body(request: requests.PreparedRequest) -> str:
+    content_type = request.headers.get("Content-Type", "")
+    body = request.body
+    if content_type.startswith("multipart/") or not isinstance(body, bytes | str | None):
+        # An upload: describe it, do not keep it (it may be megabytes, or a generator).
+        size = len(body) if isinstance(body, bytes | str) else request.headers.get("Content-Length", "?")
+        return f"({content_type or 'streamed body'}, {size} bytes)"
+    return _body_text(body)
 
 
 class ArenaClient:
-    def __init__(self, base_url: str, *, api_key: str | None = None, admin_token: str | None = None,
-                 log: ExchangeLog | None = None, timeout: float = 10.0) -> None:
-        headers = {}
+    """Speaks to the Arena API as one tenant (an API key) or as the admin (the admin token).
+
+    `base_url` is the suite's `Endpoints` (or that API URL), which the client reads at every
+    call, so it follows the stack when a restarted container moves; any other URL stays fixed.
+    """
+
+    def __init__(self, base_url: str | Endpoints, *, api_key: str | None = None, admin_token: str | None = None,
+                 log: ExchangeLog | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.address = Address(base_url, "api_url")
+        self.timeout = timeout
+        self.log = log if log is not None else ExchangeLog()
+        self.session = requests.Session()
         if api_key:
-            headers["X-API-Key"] = api_key
+            self.session.headers["X-API-Key"] = api_key
             secrets.register(api_key)
         if admin_token:
-            headers["X-Admin-Token"] = admin_token
+            self.session.headers["X-Admin-Token"] = admin_token
             secrets.register(admin_token)
-        self.log = log if log is not None else ExchangeLog()
-        self.http = httpx.Client(base_url=base_url, headers=headers, timeout=timeout)
 
     def close(self) -> None:
-        self.http.close()
+        self.session.close()
 
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        response = self.http.request(method, path, **kwargs)
+    def request(self, method: str, path: str, *, content: bytes | None = None, timeout: float | None = None,
+                **kwargs: Any) -> requests.Response:
+        """One call; `content` is a raw body (bytes sent as they are), the rest is `requests`'."""
+        if content is not None:
+            kwargs["data"] = content
+        url = self.base_url + path
+        try:
+            response = self.session.request(method, url, timeout=timeout or self.timeout, **kwargs)
+        except requests.RequestException as err:
+            self.log.items.append(Exchange(method, url, secrets.mask_headers(dict(self.session.headers)),
+                                           "", None, f"(no response: {type(err).__name__}: {err})", 0.0))
+            raise
         request = response.request
         self.log.items.append(Exchange(
-            method=method, url=str(request.url), request_headers=secrets.mask_headers(dict(request.headers)),
+            method=method, url=request.url, request_headers=secrets.mask_headers(dict(request.headers)),
             request_body=_request_body(request), status=response.status_code,
             response_body=_body_text(response.content), elapsed_ms=response.elapsed.total_seconds() * 1000,
         ))
@@ -94,14 +120,14 @@ class ArenaClient:
                                    json={"base_url": base_url, "api_key": api_key}), 200)
 
     # --- tenant ------------------------------------------------------------------------------
-    def health(self) -> httpx.Response:
+    def health(self) -> requests.Response:
         return self.request("GET", "/health")
 
-    def create_dataset(self, name: str, samples: list[dict]) -> httpx.Response:
+    def create_dataset(self, name: str, samples: list[dict]) -> requests.Response:
         return self.request("POST", "/datasets", json={"name": name, "samples": samples})
 
     def start_run(self, dataset_id: str, model: str, *, provider: str = "gateway", scorer: str = "exact_match",
-                  fallback_models: list[str] | None = None, max_attempts: int | None = None) -> httpx.Response:
+                  fallback_models: list[str] | None = None, max_attempts: int | None = None) -> requests.Response:
         body = {"dataset_id": dataset_id, "provider": provider, "model": model, "scorer": scorer}
         if fallback_models:
             body["fallback_models"] = fallback_models
@@ -109,7 +135,7 @@ class ArenaClient:
             body["max_attempts"] = max_attempts
         return self.request("POST", "/runs", json=body)
 
-    def get_run(self, run_id: str) -> httpx.Response:
+    def get_run(self, run_id: str) -> requests.Response:
         return self.request("GET", f"/runs/{run_id}")
 
     def run(self, run_id: str) -> dict:
@@ -119,12 +145,12 @@ class ArenaClient:
         return expect(self.request("GET", f"/runs/{run_id}/results"), 200)
 
     def upload(self, path: str, file_name: str, content: bytes, *, content_type: str = "application/octet-stream",
-               part: str = "file", fields: dict | None = None) -> httpx.Response:
+               part: str = "file", fields: dict | None = None) -> requests.Response:
         """POST a multipart upload; `part=None` sends the form without any file part."""
         files = {part: (file_name, content, content_type)} if part else {"placeholder": (None, b"")}
         return self.request("POST", path, files=files, data=fields or {})
 
-    def upload_raw(self, path: str, file_name: bytes, content: bytes, part: str = "file") -> httpx.Response:
+    def upload_raw(self, path: str, file_name: bytes, content: bytes, part: str = "file") -> requests.Response:
         """POST a multipart body built by hand, with the file name's bytes exactly as given: what a
         hostile client sends (HTTP libraries escape control characters in names)."""
         boundary = "arena-suite-boundary"
@@ -141,7 +167,7 @@ class ArenaClient:
         return expect(self.request("GET", f"/documents/{document_id}"), 200)
 
     def start_battle(self, prompt: str, contenders: list[str], judge: str,
-                     idempotency_key: str | None = None) -> httpx.Response:
+                     idempotency_key: str | None = None) -> requests.Response:
         body = {"prompt": prompt, "contenders": contenders, "judge": judge}
         if idempotency_key:
             body["idempotency_key"] = idempotency_key
@@ -158,28 +184,28 @@ class ArenaClient:
 
     @property
     def base_url(self) -> str:
-        return str(self.http.base_url)
+        return self.address.url
 
     @property
     def auth_headers(self) -> dict[str, str]:
-        return {k: v for k, v in self.http.headers.items() if k.lower() in ("x-api-key", "x-admin-token")}
+        return {k: v for k, v in self.session.headers.items() if k.lower() in ("x-api-key", "x-admin-token")}
 
 
 class UnexpectedResponse(AssertionError):
     pass
 
 
-def expect(response: httpx.Response, status: int) -> Any:
+def expect(response: requests.Response, status: int) -> Any:
     """The JSON body of `response`, or an assertion error naming the call and what came back."""
     if response.status_code != status:
         raise UnexpectedResponse(
-            f"{response.request.method} {response.request.url.path} answered {response.status_code}, "
+            f"{response.request.method} {urlsplit(response.request.url).path} answered {response.status_code}, "
             f"expected {status}: {_body_text(response.content, 600)}"
         )
     return response.json() if response.content else None
 
 
-def error_of(response: httpx.Response) -> dict:
+def error_of(response: requests.Response) -> dict:
     """The `error` object of an Arena error response ({} when the body is not the error shape)."""
     try:
         body = response.json()

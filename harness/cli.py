@@ -1,6 +1,11 @@
 """`arena-stack`: the stack for local debugging (the kept stack that `-D keep_stack=true` reuses).
 
-  arena-stack up [--fresh] [--with-beat]   build and start, wait until healthy, print the ports
+  arena-stack up [--fresh] [--with-beat] [--tenant NAME]
+                                           build and start, wait until healthy, register the
+                                           fixtures' providers (as the suite does), print the ports;
+                                           with --tenant, also create a tenant and print its key
+                                           and a request that works
+  arena-stack tenant NAME                  create a tenant on the running stack, print its key
   arena-stack status                       services with state and health
   arena-stack ports                        the URLs the suite would use
   arena-stack logs [SERVICE ...] [--tail N] [--follow]
@@ -11,9 +16,12 @@
 from __future__ import annotations
 
 import argparse
+import json
+import shlex
 import sys
 
-from harness import cleanup
+from harness import cleanup, fixtures
+from harness.api import ArenaClient
 from harness.settings import REPORTS_DIR, Settings
 from harness.stack import ComposeStack
 from harness.timing import PhaseTimer
@@ -29,9 +37,38 @@ def cmd_up(args) -> int:
     if args.fresh:
         stack.project.down()
     endpoints = stack.start(PhaseTimer(REPORTS_DIR / "timings-dev.json"))
+    admin = ArenaClient(endpoints, admin_token=stack.settings.admin_token)
+    for provider in fixtures.providers():  # what the suite's before_all does: runs need a provider
+        admin.put_provider(provider["name"], provider["base_url"], provider["api_key"])
+        print(f"provider      {provider['name']} registered ({provider['base_url']})")
     _print_endpoints(endpoints)
+    if args.tenant:
+        _print_tenant(admin, endpoints.api_url, args.tenant)
     print("run the suite against it: behave -D keep_stack=true --tags=@integration")
     return 0
+
+
+def cmd_tenant(args) -> int:
+    stack = _stack()
+    endpoints = stack.discover()
+    _print_tenant(ArenaClient(endpoints, admin_token=stack.settings.admin_token), endpoints.api_url, args.name)
+    return 0
+
+
+def _print_tenant(admin: ArenaClient, api_url: str, name: str) -> None:
+    """Create a tenant and print its key with two requests that work as they are: a dataset, then
+    a run of it on the test gateway (a debugging stack's key, printed on purpose)."""
+    tenant = admin.create_tenant(name)
+    key = tenant["api_key"]
+    dataset = json.dumps({"name": "try-me", "samples": fixtures.dataset_samples("arithmetic", 2)})
+    print(f"\ntenant        {tenant['name']} ({tenant['id']})\napi key       {key}\n")
+    print("try it:")
+    print(f"  curl -s -H 'X-API-Key: {key}' -H 'Content-Type: application/json' \\\n"
+          f"    -d {shlex.quote(dataset)} {api_url}/datasets")
+    print(f"  curl -s -H 'X-API-Key: {key}' -H 'Content-Type: application/json' \\\n"
+          f"    -d '{{\"dataset_id\": \"<id from above>\", \"provider\": \"gateway\", \"model\": \"gpt-3.5-turbo\"}}' "
+          f"{api_url}/runs")
+    print(f"  curl -s -H 'X-API-Key: {key}' {api_url}/runs/<run id>\n")
 
 
 def cmd_status(args) -> int:
@@ -79,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     up = sub.add_parser("up", help="build, start and wait until healthy")
     up.add_argument("--fresh", action="store_true", help="remove the existing stack and its volumes first")
     up.add_argument("--with-beat", action="store_true", help="also start the beat scheduler")
+    up.add_argument("--tenant", metavar="NAME", help="also create a tenant and print its key and example requests")
     up.set_defaults(func=cmd_up)
+    tenant = sub.add_parser("tenant", help="create a tenant on the running stack and print its key")
+    tenant.add_argument("name")
+    tenant.set_defaults(func=cmd_tenant)
     sub.add_parser("status", help="state and health of each service").set_defaults(func=cmd_status)
     sub.add_parser("ports", help="discovered URLs").set_defaults(func=cmd_ports)
     logs = sub.add_parser("logs", help="service logs (secrets masked)")

@@ -1,4 +1,5 @@
-"""Reading Server-Sent Events like a client would: sseclient-py over an HTTP stream.
+"""Reading Server-Sent Events like a client would: sseclient-py over a `requests` stream
+(its documented pairing).
 
 Used for a run's live events (GET /runs/{id}/events) and a document's streamed answer
 (POST /documents/{id}/ask).
@@ -12,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import httpx
+import requests
 import sseclient
+import urllib3
 
 from harness.api import ArenaClient
 
@@ -34,20 +36,25 @@ def read_stream(api: ArenaClient, method: str, path: str, *, stop: Callable[[lis
     connection after `timeout` seconds, so a stream that never ends cannot hang the suite."""
     events: list[Event] = []
     timed_out = threading.Event()
-    with httpx.stream(method, f"{api.base_url.rstrip('/')}{path}", headers={**api.auth_headers, **(headers or {})},
-                      json=body, timeout=httpx.Timeout(10.0, read=timeout)) as response:
+    # A session of its own: the stream holds its connection while the scenario goes on calling
+    # the API (from other threads too). (connect, read) timeouts bound a silent stream; the
+    # watchdog bounds the whole read.
+    with requests.Session() as session, session.request(
+            method, f"{api.base_url}{path}", json=body, stream=True, timeout=(10.0, timeout),
+            headers={**api.auth_headers, "Accept": "text/event-stream", **(headers or {})}) as response:
         if response.status_code != 200:
-            response.read()
             raise AssertionError(f"{method} {path} answered {response.status_code}: {response.text[:300]}")
         watchdog = threading.Timer(timeout, lambda: (timed_out.set(), response.close()))
         watchdog.start()
         try:
-            for message in sseclient.SSEClient(response.iter_bytes()).events():
+            for message in sseclient.SSEClient(response).events():
                 event_id = int(message.id) if message.id else None
                 events.append(Event(event_id, message.event, json.loads(message.data)))
                 if stop(events):
                     break
-        except (httpx.ReadError, httpx.StreamClosed, httpx.RemoteProtocolError):
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, AttributeError, ValueError):
+            # Closing the response under a blocked read surfaces as one of these, depending on
+            # where the read was; only the watchdog's own close is expected.
             if not timed_out.is_set():
                 raise
         finally:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
+import requests
 
+from harness.endpoints import Address, Endpoints
 from harness.waits import WaitTimeout, poll_until
 
 
@@ -26,11 +27,13 @@ def battle_user(tenant_id: str, battle_id: str) -> str:
 
 
 class GatewayClient:
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=timeout)
+    def __init__(self, base_url: str | Endpoints, timeout: float = 10.0) -> None:
+        self.address = Address(base_url, "gateway_url")  # follows the stack when it moves
+        self.timeout = timeout
+        self.session = requests.Session()
 
     def close(self) -> None:
-        self.http.close()
+        self.session.close()
 
     def calls(self, user: str, model: str | None = None, at_least: int = 0, timeout: float = 10.0) -> list[dict]:
         """The calls made with this `user` (and model). The gateway logs a call when it answers,
@@ -39,7 +42,8 @@ class GatewayClient:
         The caller still checks the exact count."""
         def logged() -> list[dict]:
             params = {"user": user} | ({"model": model} if model else {})
-            response = self.http.get("/_gateway/requests", params=params)
+            response = self.session.get(f"{self.address.url}/_gateway/requests", params=params,
+                                        timeout=self.timeout)
             response.raise_for_status()
             return response.json()["requests"]
 
@@ -52,4 +56,5 @@ class GatewayClient:
             return logged()
 
     def reset(self, user: str | None = None) -> None:
-        self.http.post("/_gateway/reset", params={"user": user} if user else None).raise_for_status()
+        self.session.post(f"{self.address.url}/_gateway/reset", params={"user": user} if user else None,
+                          timeout=self.timeout).raise_for_status()

@@ -1,25 +1,37 @@
-"""How the suite is configured: behave userdata (`-D key=value`) first, then environment variables.
+"""How the suite is configured. One precedence, everywhere:
 
-| userdata key      | environment variable        | meaning                                        |
-|-------------------|-----------------------------|------------------------------------------------|
-| mode              | ARENA_MODE                  | `compose` (default) or `external`              |
-| keep_stack        | ARENA_KEEP_STACK            | reuse/keep a stack named `arena-keep`          |
-| with_beat         | ARENA_WITH_BEAT             | start the beat scheduler (compose profile)     |
-| up_timeout        | ARENA_UP_TIMEOUT            | seconds for the stack to become healthy (180)  |
-| coverage          | ARENA_COVERAGE              | measure the services' code coverage; report in |
-|                   |                             | reports/coverage/ after teardown               |
-| api_url           | ARENA_API_URL               | external mode: Arena API base URL              |
-| gateway_url       | ARENA_GATEWAY_URL           | external mode: test gateway base URL           |
-| database_url      | ARENA_DATABASE_URL          | external mode: SQLAlchemy URL of PostgreSQL    |
-| mongo_url         | ARENA_MONGO_URL             | external mode: MongoDB URL                     |
-| admin_token       | ARENA_ADMIN_TOKEN           | admin token of the Arena API                   |
+    behave `-D key=value`  beats  `ARENA_<KEY>` environment variable  beats  the default below.
+
+Nothing sits in `[tool.behave.userdata]`: behave counts those values as userdata, so a default
+there would silently beat the environment (a staging job configured by ARENA_* only would then
+bring up a local stack and report green).
+
+| key          | environment variable | allowed                 | default   | meaning                          |
+|--------------|----------------------|-------------------------|-----------|----------------------------------|
+| mode         | ARENA_MODE           | compose, external       | compose   | bring a stack up, or attach      |
+| keep_stack   | ARENA_KEEP_STACK     | true/false (1/0, yes/no)| false     | reuse/keep the stack `arena-keep`|
+| with_beat    | ARENA_WITH_BEAT      | true/false              | false     | start the beat scheduler too     |
+| up_timeout   | ARENA_UP_TIMEOUT     | seconds, > 0            | 180       | time for the stack to be healthy |
+| coverage     | ARENA_COVERAGE       | true/false              | false     | measure the services' coverage   |
+| api_url      | ARENA_API_URL        | http(s) URL             | -         | external: Arena API              |
+| gateway_url  | ARENA_GATEWAY_URL    | http(s) URL             | -         | external: test gateway           |
+| database_url | ARENA_DATABASE_URL   | SQLAlchemy URL          | -         | external: PostgreSQL             |
+| mongo_url    | ARENA_MONGO_URL      | mongodb:// URL          | -         | external: MongoDB                |
+| admin_token  | ARENA_ADMIN_TOKEN    | text                    | dev token | admin token of the Arena API     |
+| matrix_url   | ARENA_MATRIX_URL     | URL with `{}` for the id| MATRIX.md | link of a matrix id (`@INT-001`) |
+
+matrix_url defaults to docs/MATRIX.md: on GitHub at the run's commit in CI, else as served by
+`scripts/report.sh --open` (127.0.0.1:4040).
+
+A bad value stops the run before anything starts, with one line naming the key, where it came
+from and what is allowed (`SettingsError`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -31,9 +43,28 @@ DEFAULT_ADMIN_TOKEN = "arena-admin-dev-token"
 KEPT_PROJECT_NAME = "arena-keep"
 PROJECT_PREFIX = "arena-at-"
 
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+MODES = ("compose", "external")
+EXTERNAL_URLS = ("api_url", "gateway_url", "database_url", "mongo_url")
+KEYS = ("mode", "keep_stack", "with_beat", "up_timeout", "coverage", *EXTERNAL_URLS, "admin_token", "matrix_url")
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+class SettingsError(ValueError):
+    """A configuration value the suite cannot use; the message is one line a person can act on."""
+
+
+REPORT_PORT = 4040  # scripts/report.sh --open serves the report and docs/ here
+
+
+def default_matrix_url(environ: Mapping[str, str]) -> str:
+    """Where a scenario-matrix id links to: docs/MATRIX.md of this very commit on GitHub in CI;
+    locally the same file as `scripts/report.sh --open` serves it. (Allure renders only http(s)
+    links as links, so a file:// URL of the checkout would show as plain text.)"""
+    server, repo, sha = (environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
+    if server and repo and sha:
+        return f"{server}/{repo}/blob/{sha}/docs/MATRIX.md#{{}}"
+    return f"http://127.0.0.1:{REPORT_PORT}/docs/MATRIX.md#{{}}"
 
 
 @dataclass(frozen=True)
@@ -48,38 +79,82 @@ class Settings:
     gateway_url: str | None = None
     database_url: str | None = None
     mongo_url: str | None = None
+    matrix_url: str = ""
+    # Where each value came from ("-D mode", "ARENA_MODE", "default"), for messages and the report.
+    sources: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, userdata: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None):
         userdata = userdata or {}
         environ = os.environ if environ is None else environ
+        sources: dict[str, str] = {}
 
         def get(key: str, default: str | None = None) -> str | None:
-            if key in userdata and userdata[key] != "":
-                return userdata[key]
-            return environ.get(f"ARENA_{key.upper()}", default)
+            if userdata.get(key, "") != "":
+                sources[key] = f"-D {key}"
+                return str(userdata[key]).strip()
+            env = f"ARENA_{key.upper()}"
+            if environ.get(env, "") != "":
+                sources[key] = env
+                return environ[env].strip()
+            sources[key] = "default"
+            return default
 
-        mode = (get("mode", "compose") or "compose").lower()
-        if mode not in {"compose", "external"}:
-            raise ValueError(f"mode must be 'compose' or 'external', not {mode!r}")
+        def bad(key: str, value: str, allowed: str) -> SettingsError:
+            return SettingsError(f"{sources[key]}={value!r} is not allowed: {key} must be {allowed}")
+
+        def boolean(key: str) -> bool:
+            value = get(key, "false")
+            if value.lower() in TRUE_WORDS:
+                return True
+            if value.lower() in FALSE_WORDS:
+                return False
+            raise bad(key, value, "true or false (also 1/0, yes/no, on/off)")
+
+        mode = get("mode", "compose").lower()
+        if mode not in MODES:
+            raise bad("mode", mode, " or ".join(MODES))
+        raw_timeout = get("up_timeout", "180")
+        try:
+            up_timeout = float(raw_timeout)
+        except ValueError:
+            up_timeout = -1.0
+        if not up_timeout > 0 or up_timeout == float("inf"):
+            raise bad("up_timeout", raw_timeout, "a number of seconds greater than 0, e.g. 180")
+        matrix_url = get("matrix_url", default_matrix_url(environ))
+        if "{}" not in matrix_url:
+            raise bad("matrix_url", matrix_url, "a URL with {} where the matrix id goes")
+        urls = {key: get(key) for key in EXTERNAL_URLS}
+        for key, prefixes in (("api_url", ("http://", "https://")), ("gateway_url", ("http://", "https://")),
+                              ("mongo_url", ("mongodb://", "mongodb+srv://")), ("database_url", ("postgresql",))):
+            if urls[key] and not urls[key].startswith(prefixes):
+                raise bad(key, urls[key], "a URL starting with " + " or ".join(prefixes))
         settings = cls(
             mode=mode,
-            keep_stack=_truthy(get("keep_stack")),
-            with_beat=_truthy(get("with_beat")),
-            up_timeout=float(get("up_timeout", "180")),
-            coverage=_truthy(get("coverage")),
+            keep_stack=boolean("keep_stack"),
+            with_beat=boolean("with_beat"),
+            up_timeout=up_timeout,
+            coverage=boolean("coverage"),
             admin_token=get("admin_token", DEFAULT_ADMIN_TOKEN),
-            api_url=get("api_url"),
-            gateway_url=get("gateway_url"),
-            database_url=get("database_url"),
-            mongo_url=get("mongo_url"),
+            matrix_url=matrix_url,
+            sources=sources,
+            **urls,
         )
         if mode == "external":
-            missing = [k for k in ("api_url", "gateway_url", "database_url", "mongo_url")
-                       if not getattr(settings, k)]
+            missing = [key for key in EXTERNAL_URLS if not urls[key]]
             if missing:
-                raise ValueError(
-                    "external mode needs " + ", ".join(missing)
-                    + " (pass -D key=value or set ARENA_<KEY> environment variables)"
-                )
+                raise SettingsError(
+                    f"external mode ({sources['mode']}) needs " + ", ".join(missing)
+                    + ": pass -D key=value or set ARENA_<KEY>")
+        unknown = sorted(set(userdata) - set(KEYS) - {k for k in userdata if k.startswith("AllureFormatter.")})
+        if unknown:
+            raise SettingsError(f"-D {unknown[0]} is not a setting of the suite: known keys are {', '.join(KEYS)}")
         return settings
+
+    def describe(self) -> str:
+        """One line for the console: the mode and every value that is not a default."""
+        def shown(key: str) -> str:  # credentials stay out of the console
+            return key if key in ("admin_token", "database_url", "mongo_url") else f"{key}={getattr(self, key)}"
+
+        chosen = [f"{shown(key)} ({source})" for key, source in self.sources.items() if source != "default"]
+        return f"mode {self.mode}" + (f"; set: {', '.join(chosen)}" if chosen else "; all defaults")

@@ -10,11 +10,12 @@ import hashlib
 import os
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass
 
 from harness import cleanup
 from harness.compose import ComposeError, ComposeProject
+from harness.endpoints import Endpoints
 from harness.settings import KEPT_PROJECT_NAME, PROJECT_PREFIX, REPO_ROOT, Settings
 from harness.timing import PhaseTimer
 
@@ -30,15 +31,6 @@ class StackError(RuntimeError):
 
 class StackControlUnavailable(RuntimeError):
     """The suite does not own the stack (external mode): services cannot be started or stopped."""
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    api_url: str
-    gateway_url: str
-    database_url: str
-    mongo_url: str
-    redis_url: str | None = None
 
 
 class ExternalStack:
@@ -95,6 +87,7 @@ class ComposeStack:
             },
         )
         self.endpoints: Endpoints | None = None
+        self.failure: str | None = None  # the diagnosis of a failed start, for the report
 
     def start(self, timer: PhaseTimer) -> Endpoints:
         ensure_images()
@@ -102,11 +95,12 @@ class ComposeStack:
         print(f"[stack] starting compose project {self.project.name}", file=sys.stderr, flush=True)
         with timer.phase("build"):
             self.project.build()
-        with timer.phase("up_to_healthy"):
+        with timer.phase("up_to_healthy"), HealthWatcher(self.project.name):
             try:
                 self.project.up(self.settings.up_timeout)
             except ComposeError as err:
-                raise StackError(self.diagnose(str(err))) from None
+                self.failure = self.diagnose(str(err))
+                raise StackError(self.failure) from None
         self.endpoints = self.discover()
         return self.endpoints
 
@@ -124,6 +118,16 @@ class ComposeStack:
             mongo_url=f"mongodb://{mongo_host}:{mongo_port}/arena",
             redis_url=url("redis", "redis") + "/0",
         )
+
+    def unhealthy_services(self) -> list[str]:
+        """Services that are not healthy, or one-shots that failed (to attach their logs)."""
+        try:
+            states = self.project.ps()
+        except ComposeError:
+            return []
+        return [s.get("Service", "?") for s in states
+                if s.get("Health") not in ("", "healthy", None)
+                or (s.get("State") == "exited" and s.get("ExitCode", 0) != 0)]
 
     def diagnose(self, failure: str) -> str:
         """Name the services that are not healthy and show their log tails."""
@@ -186,6 +190,13 @@ class ComposeStack:
             self.project.start_service(service)
         except ComposeError as err:
             raise StackError(f"{service} did not start: {err}\n{self.project.logs([service], tail=30)}") from None
+        self.follow()
+
+    def follow(self) -> None:
+        """After compose (re)started services: a dependency it recreated has a new host port, and
+        the Endpoints every client reads must say so."""
+        if self.endpoints is not None:
+            self.endpoints.move_to(self.discover())
 
     def stop_service(self, service: str) -> None:
         self.project.stop_service(service)
@@ -199,6 +210,7 @@ class ComposeStack:
         """Run `replicas` containers of a service (e.g. a bigger worker pool), all healthy."""
         self.project.run("up", "--detach", "--wait", "--no-recreate", "--scale", f"{service}={replicas}", service,
                          timeout=180, all_profiles=True)
+        self.follow()
 
     def files_in(self, service: str, directory: str) -> list[str]:
         """Names of the files in a directory inside a running service (none if it does not exist)."""
@@ -231,3 +243,64 @@ def ensure_images() -> None:
     """
     subprocess.run(["bash", str(REPO_ROOT / "scripts" / "images.sh")], check=True,
                    stdin=subprocess.DEVNULL)
+
+
+class HealthWatcher:
+    """While `up --wait` runs (silent for up to its timeout), print each service as it becomes
+    healthy, or finishes (one-shots), or turns unhealthy. Reads container states through the
+    Docker API twice a second: one cheap call, no compose process per poll."""
+
+    def __init__(self, project: str, interval: float = 0.5) -> None:
+        self.project = project
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="health-watcher", daemon=True)
+
+    def __enter__(self) -> HealthWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    @staticmethod
+    def describe(state: str, status: str) -> str:
+        """What a container's list entry says, in the words of the progress line."""
+        if "(healthy)" in status:
+            return "healthy"
+        if "(unhealthy)" in status:
+            return "unhealthy"
+        if "health: starting" in status:
+            return "starting"
+        if state == "exited":
+            return "finished" if "Exited (0)" in status else f"failed ({status})"
+        return "running" if state == "running" else state
+
+    def _watch(self) -> None:
+        try:
+            import docker
+
+            client = docker.from_env()
+        except Exception:  # noqa: BLE001 - progress is a nicety; up --wait still decides
+            return
+        started = time.monotonic()
+        seen: dict[str, str] = {}
+        while not self._stop.wait(self.interval):
+            self._poll(client, seen, started)
+        self._poll(client, seen, started)  # the last services turn healthy just as `up` returns
+
+    def _poll(self, client, seen: dict[str, str], started: float) -> None:
+        try:
+            containers = client.containers.list(all=True, filters={"label": f"{cleanup.PROJECT_LABEL}={self.project}"},
+                                                sparse=True)
+        except Exception:  # noqa: BLE001
+            return
+        for container in containers:
+            attrs = container.attrs
+            service = (attrs.get("Labels") or {}).get("com.docker.compose.service", "?")
+            word = self.describe(attrs.get("State", ""), attrs.get("Status", ""))
+            if seen.get(service) != word and word not in ("created", "starting"):
+                seen[service] = word
+                print(f"[stack]   {service:<9} {word} after {time.monotonic() - started:.1f} s",
+                      file=sys.stderr, flush=True)

@@ -1,4 +1,4 @@
-"""Tenants for the suite: each feature gets a fresh one, so features never see each other's data."""
+"""Tenants for the suite: each scenario gets a fresh one, so scenarios never see each other's data."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from harness.api import ArenaClient, ExchangeLog
+from harness.endpoints import Endpoints
 from harness.probes import PostgresProbe, TenantRows
 
 
@@ -29,10 +30,11 @@ def tenant_name(label: str) -> str:
     return f"{slug}-{uuid.uuid4().hex[:8]}"
 
 
-def open_tenant(admin: ArenaClient, api_url: str, db: PostgresProbe, label: str,
+def open_tenant(admin: ArenaClient, endpoints: Endpoints, db: PostgresProbe, label: str,
                 log: ExchangeLog | None = None) -> TenantSession:
+    """A new tenant with a client that follows the stack's address (harness.endpoints)."""
     tenant = admin.create_tenant(tenant_name(label))
-    api = ArenaClient(api_url, api_key=tenant["api_key"], log=log)
+    api = ArenaClient(endpoints, api_key=tenant["api_key"], log=log)
     return TenantSession(tenant=tenant, api=api, rows=db.for_tenant(tenant["id"]))
 
 
@@ -52,7 +54,7 @@ def another_tenant(context, label: str = "other") -> TenantSession:
     """A second tenant for this scenario ("another tenant ..."): opened once, remembered as
     `context.other`, and deleted with the scenario's own tenant when the scenario ends."""
     if getattr(context, "other", None) is None:
-        context.other = open_tenant(context.admin, context.endpoints.api_url, context.db, label, context.exchanges)
+        context.other = open_tenant(context.admin, context.endpoints, context.db, label, context.exchanges)
         context.other_tenants.append(context.other)
         context.add_cleanup(close_tenant, context.admin, context.other)
     return context.other

@@ -16,7 +16,7 @@ import threading
 import time
 
 import docker
-import httpx
+import requests
 
 from harness.api import ArenaClient
 from harness.settings import REPORTS_DIR, Settings
@@ -77,14 +77,14 @@ def main() -> int:
         yield b"\r\n--b--\r\n"
 
     cases = {
-        "4.9 MB under the limit": lambda: httpx.post(
+        "4.9 MB under the limit": lambda: requests.post(
             f"{endpoints.api_url}/datasets/upload", headers=headers, timeout=60,
             files={"file": ("near-limit.jsonl", oversized_dataset(int(4.9 * MB)), "application/x-ndjson")}),
-        "200 MB announced (Content-Length)": lambda: httpx.post(
+        "200 MB announced (Content-Length)": lambda: requests.post(
             f"{endpoints.api_url}/datasets/upload", headers=headers, timeout=60,
             files={"file": ("huge.jsonl", oversized_dataset(200 * MB), "application/x-ndjson")}),
-        "200 MB chunked, no length": lambda: httpx.post(
-            f"{endpoints.api_url}/datasets/upload", timeout=60, content=chunked(200 * MB),
+        "200 MB chunked, no length": lambda: requests.post(
+            f"{endpoints.api_url}/datasets/upload", timeout=60, data=chunked(200 * MB),
             headers={**headers, "Content-Type": "multipart/form-data; boundary=b"}),
     }
     for name, send in cases.items():
@@ -93,7 +93,7 @@ def main() -> int:
             try:
                 response = send()
                 outcome = f"{response.status_code} {response.json().get('error', {}).get('message', 'accepted')}"
-            except httpx.HTTPError as err:  # the server may close the connection once it has refused
+            except requests.RequestException as err:  # the server may close the connection once it has refused
                 outcome = f"connection ended by the server ({type(err).__name__})"
             seconds = time.monotonic() - started
         baseline, peak = sampler.samples[0], max(sampler.samples)
