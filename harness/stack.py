@@ -20,8 +20,10 @@ from harness.timing import PhaseTimer
 
 COVERAGE_ENV = {"ARENA_COVERAGE_RC": "/app/services/.coveragerc"}
 COVERAGE_DIR = REPO_ROOT / "reports" / "coverage"
-SERVICE_PORTS = {"api": 8000, "gateway": 8080, "postgres": 5432, "mongo": 27017, "redis": 6379}
-LOG_SERVICES = ["api", "worker", "beat", "gateway", "migrate"]
+SERVICE_PORTS = {"api": 8000, "gateway": 8080, "postgres": 5432, "mongo": 27017, "redis": 6379, "router": 4000}
+LOG_SERVICES = ["api", "worker", "beat", "gateway", "migrate", "router"]
+# Services with an image of their own that only an on-demand start builds (not the default bring-up).
+BUILT_ON_DEMAND = {"router": 1800.0}
 
 
 class StackError(RuntimeError):
@@ -83,6 +85,7 @@ class ComposeStack:
         name = project_name or (KEPT_PROJECT_NAME if keep else
                                 f"{PROJECT_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}")
         self.app_tag = app_image_tag()
+        self.router_tag = router_image_tag()
         self.project = ComposeProject(
             name=name,
             profiles=["beat"] if settings.with_beat else [],
@@ -91,6 +94,7 @@ class ComposeStack:
                 "ARENA_ADMIN_TOKEN": settings.admin_token,
                 # Content-addressed: concurrent runs of different code never swap each other's image.
                 "ARENA_APP_TAG": self.app_tag,
+                "ARENA_ROUTER_TAG": self.router_tag,
                 **(COVERAGE_ENV if settings.coverage else {}),
             },
         )
@@ -159,6 +163,7 @@ class ComposeStack:
             removed = cleanup.remove_project(self.project.name)
             print(f"[stack] removed {removed} resources compose left behind: {left}", file=sys.stderr)
         cleanup.remove_old_app_images(keep=self.app_tag)
+        cleanup.remove_old_app_images(keep=self.router_tag, repository="arena-router")
 
     def collect_coverage(self) -> None:
         """Stop the services gracefully (each process saves its data), combine, and write the
@@ -183,7 +188,11 @@ class ComposeStack:
 
     def start_service(self, service: str) -> None:
         try:
-            self.project.start_service(service)
+            if service in BUILT_ON_DEMAND and not self.project.is_healthy(service):
+                # Its image is built here, not by the default bring-up; a no-op when its tag exists.
+                self.project.run("build", service, capture=not sys.stderr.isatty(),
+                                 timeout=BUILT_ON_DEMAND[service], all_profiles=True)
+            self.project.start_service(service, wait_timeout=120 if service in BUILT_ON_DEMAND else 60)
         except ComposeError as err:
             raise StackError(f"{service} did not start: {err}\n{self.project.logs([service], tail=30)}") from None
 
@@ -222,6 +231,19 @@ def app_image_tag() -> str:
               *sorted((REPO_ROOT / "compose" / "certs").glob("*.crt"))]
     for path in inputs:
         if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes())
+    return "src-" + digest.hexdigest()[:16]
+
+
+def router_image_tag() -> str:
+    """A tag for the router image (compose/router/: Dockerfile, pinned requirements) and the
+    certificates it trusts: the image is rebuilt only when one of them changes. Its config and
+    callback (fixtures/router/) are mounted, not built in."""
+    digest = hashlib.sha256()
+    inputs = [*sorted((REPO_ROOT / "compose" / "router").glob("*")),
+              *sorted((REPO_ROOT / "compose" / "certs").glob("*.crt"))]
+    for path in inputs:
+        if path.is_file():
             digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes())
     return "src-" + digest.hexdigest()[:16]
 
