@@ -13,6 +13,7 @@
 | database_url      | ARENA_DATABASE_URL          | external mode: SQLAlchemy URL of PostgreSQL    |
 | mongo_url         | ARENA_MONGO_URL             | external mode: MongoDB URL                     |
 | admin_token       | ARENA_ADMIN_TOKEN           | admin token of the Arena API                   |
+| router_url        | ARENA_ROUTER_URL            | external mode: LiteLLM router base URL         |
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Settings:
     gateway_url: str | None = None
     database_url: str | None = None
     mongo_url: str | None = None
+    router_url: str | None = None
 
     @classmethod
     def load(cls, userdata: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None):
@@ -73,6 +75,7 @@ class Settings:
             gateway_url=get("gateway_url"),
             database_url=get("database_url"),
             mongo_url=get("mongo_url"),
+            router_url=get("router_url"),
         )
         if mode == "external":
             missing = [k for k in ("api_url", "gateway_url", "database_url", "mongo_url")

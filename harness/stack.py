@@ -75,6 +75,15 @@ class ExternalStack:
     def logs(self, services: list[str] | None = None, tail: int = 80) -> str:
         return "(external mode: service logs are not collected by the suite)"
 
+    def url_of(self, service: str) -> str:
+        url = {"router": self.settings.router_url}.get(service)
+        if not url:
+            raise StackControlUnavailable(f"external mode: no URL for {service} (set -D {service}_url=...)")
+        return url
+
+    def exec_in(self, service: str, *command: str) -> str:
+        raise StackControlUnavailable(f"external mode: the suite cannot run commands in {service}")
+
 
 class ComposeStack:
     managed = True
@@ -222,6 +231,14 @@ class ComposeStack:
 
     def logs(self, services: list[str] | None = None, tail: int = 80) -> str:
         return self.project.logs(services, tail)
+
+    def url_of(self, service: str) -> str:
+        """The host URL of a service started on demand (not part of `Endpoints`)."""
+        host, port = self.project.port(service, SERVICE_PORTS[service])
+        return f"http://{host}:{port}"
+
+    def exec_in(self, service: str, *command: str) -> str:
+        return self.project.exec(service, *command)
 
 
 def app_image_tag() -> str:
