@@ -201,7 +201,7 @@ class ComposeStack:
                 # Its image is built here, not by the default bring-up; a no-op when its tag exists.
                 self.project.run("build", service, capture=not sys.stderr.isatty(),
                                  timeout=BUILT_ON_DEMAND[service], all_profiles=True)
-            self.project.start_service(service, wait_timeout=120 if service in BUILT_ON_DEMAND else 60)
+            self.project.start_service(service, wait_timeout=300 if service in BUILT_ON_DEMAND else 60)
         except ComposeError as err:
             raise StackError(f"{service} did not start: {err}\n{self.project.logs([service], tail=30)}") from None
 
