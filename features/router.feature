@@ -13,14 +13,15 @@ Feature: A LiteLLM router in front of the provider routes, falls back and keeps 
   INT-014 cost (usage, price, per-tenant ledger, accumulation, streaming, edge cases),
   INT-014 arena (an Arena run through the router).
   What reached the provider is checked in the gateway's call log, what the router claims in its
-  answers and headers, what it should cost in the price table.
+  answers and headers, what it should cost in the price table, and who spent what in the router's
+  ledger (a LiteLLM callback writing to the router's logs, hence @needs_stack_control).
 
   Background:
     Given the router is running
 
   # --- INT-014 smoke -------------------------------------------------------------------------
 
-  @critical @smoke
+  @critical
   Scenario: The router is live, ready and lists its model groups
     Then the router reports itself live and ready
     And the router lists every model group of its configuration
@@ -34,7 +35,7 @@ Feature: A LiteLLM router in front of the provider routes, falls back and keeps 
     And the gateway received my request exactly once, on "gpt-3.5-turbo", with my user
     And the answer's token usage is the gateway's count of words
 
-  @normal
+  @normal @needs_stack_control
   Scenario: The tenant's metadata travels with the request into the router's ledger
     When I ask the router "What is 9 + 9?" on "router-sentence" with my tenant and run as metadata
     Then the router answers "The answer is 18."
@@ -85,7 +86,7 @@ Feature: A LiteLLM router in front of the provider routes, falls back and keeps 
     And the gateway then served my request once on "gpt-3.5-turbo"
     And the answer took at least 1 second and less than 3 seconds
 
-  @normal
+  @normal @needs_stack_control
   Scenario: When every model of the chain fails, the router says so and charges nothing
     When I ask the router "What is 2 + 3?" on "router-down"
     Then the router refuses with a server error naming "router-down" and "router-down-too"
@@ -101,7 +102,7 @@ Feature: A LiteLLM router in front of the provider routes, falls back and keeps 
 
   # --- INT-014 cost --------------------------------------------------------------------------
 
-  @critical
+  @critical @needs_stack_control
   Scenario Outline: The router prices an answer by the price table
     When I ask the router "<question>" on "<group>"
     Then the router's cost of the answer is the price table's for "<model>"
@@ -114,14 +115,14 @@ Feature: A LiteLLM router in front of the provider routes, falls back and keeps 
       | What is 7 * 6? | router-sentence | gpt-4o-mini   |
       | Hi             | router-sentence | gpt-4o-mini   |
 
-  @critical
+  @critical @needs_stack_control
   Scenario: A streamed answer carries its cost in its last chunk
     When I ask the router "What is 7 * 6?" on "router-sentence" as a stream
     Then the streamed chunks join into "The answer is 42."
     And the stream's last chunk carries the usage and the price table's cost for "gpt-4o-mini"
     And the router's ledger charges my user that same cost on "router-sentence"
 
-  @critical
+  @critical @needs_stack_control
   Scenario: Two tenants' spend accumulates in the ledger and never mixes
     When I ask the router "What is 2 + 3?" on "router-terse"
     And I ask the router "What is 7 * 6?" on "router-terse"
@@ -133,7 +134,7 @@ Feature: A LiteLLM router in front of the provider routes, falls back and keeps 
 
   # --- INT-014 arena -------------------------------------------------------------------------
 
-  @critical
+  @critical @needs_stack_control
   Scenario: An Arena run through the router completes, names the model that served and agrees on cost
     Given a dataset of 3 arithmetic questions
     When I start a run of that dataset on model "router-sentence" through the router
