@@ -12,6 +12,7 @@ Module map:
   api        Arena HTTP client that records exchanges (secrets masked) for the report
   tenants    a fresh tenant per feature: its API client and its database rows
   runs, battles, uploads   waiting on runs, battles and uploads with telling failure messages
+  router     the LiteLLM router: an OpenAI client for it, its routing headers, its ledger (from its logs)
   events     reading Server-Sent Events (run events, streamed answers) with sseclient-py
   gateway    the test gateway's inspection API (provider call log)
   probes     read-only checks of PostgreSQL and MongoDB, scoped to one tenant
