@@ -1,6 +1,7 @@
 """`arena-stack`: the stack for local debugging (the kept stack that `-D keep_stack=true` reuses).
 
-  arena-stack up [--fresh] [--with-beat]   build and start, wait until healthy, print the ports
+  arena-stack up [--fresh] [--with-beat] [--with-router]
+                                           build and start, wait until healthy, print the ports
   arena-stack status                       services with state and health
   arena-stack ports                        the URLs the suite would use
   arena-stack logs [SERVICE ...] [--tail N] [--follow]
@@ -30,6 +31,9 @@ def cmd_up(args) -> int:
         stack.project.down()
     endpoints = stack.start(PhaseTimer(REPORTS_DIR / "timings-dev.json"))
     _print_endpoints(endpoints)
+    if args.with_router:
+        stack.start_service("router")
+        print(f"{'router_url':13} {stack.url_of('router')}")
     print("run the suite against it: behave -D keep_stack=true --tags=@integration")
     return 0
 
@@ -79,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     up = sub.add_parser("up", help="build, start and wait until healthy")
     up.add_argument("--fresh", action="store_true", help="remove the existing stack and its volumes first")
     up.add_argument("--with-beat", action="store_true", help="also start the beat scheduler")
+    up.add_argument("--with-router", action="store_true", help="also start the LiteLLM router (profile router)")
     up.set_defaults(func=cmd_up)
     sub.add_parser("status", help="state and health of each service").set_defaults(func=cmd_status)
     sub.add_parser("ports", help="discovered URLs").set_defaults(func=cmd_ports)
