@@ -22,7 +22,8 @@ COVERAGE_ENV = {"ARENA_COVERAGE_RC": "/app/services/.coveragerc"}
 COVERAGE_DIR = REPO_ROOT / "reports" / "coverage"
 SERVICE_PORTS = {"api": 8000, "gateway": 8080, "postgres": 5432, "mongo": 27017, "redis": 6379, "router": 4000}
 LOG_SERVICES = ["api", "worker", "beat", "gateway", "migrate", "router"]
-# Services with an image of their own that only an on-demand start builds (not the default bring-up).
+# Services with an image of their own that only an on-demand start builds (not the default bring-up):
+# service -> seconds its build may take.
 BUILT_ON_DEMAND = {"router": 1800.0}
 
 
@@ -197,8 +198,9 @@ class ComposeStack:
 
     def start_service(self, service: str) -> None:
         try:
-            if service in BUILT_ON_DEMAND and not self.project.is_healthy(service):
-                # Its image is built here, not by the default bring-up; a no-op when its tag exists.
+            if service in BUILT_ON_DEMAND and not image_exists(f"arena-router:{self.router_tag}"):
+                # Built here, not by the default bring-up, and only when no image has its tag
+                # (the tag is a hash of its inputs: it exists unless they changed).
                 self.project.run("build", service, capture=not sys.stderr.isatty(),
                                  timeout=BUILT_ON_DEMAND[service], all_profiles=True)
             self.project.start_service(service, wait_timeout=300 if service in BUILT_ON_DEMAND else 60)
@@ -250,6 +252,11 @@ def app_image_tag() -> str:
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes())
     return "src-" + digest.hexdigest()[:16]
+
+
+def image_exists(reference: str) -> bool:
+    return subprocess.run(["docker", "image", "inspect", reference], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
 
 
 def router_image_tag() -> str:
