@@ -39,6 +39,14 @@ def timed(action) -> float:
     return round(time.monotonic() - started, 2)
 
 
+class Figures(dict):
+    """Figures printed as they are measured, so a failure later still leaves them on screen."""
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        print(f"{key:32} {value}", flush=True)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -67,7 +75,7 @@ def main() -> int:
            "ARENA_ROUTER_TAG": router_image_tag()}
     plain = ComposeProject(name=f"arena-at-router-measure-{os.getpid()}", env=env)
     with_router = ComposeProject(name=plain.name, env=env, profiles=["router"])
-    figures: dict[str, object] = {"router_tag": env["ARENA_ROUTER_TAG"]}
+    figures: dict[str, object] = Figures(router_tag=env["ARENA_ROUTER_TAG"])
     try:
         if not args.skip_cold:
             figures["router_build_cold_s"] = timed(lambda: with_router.run(
@@ -86,9 +94,9 @@ def main() -> int:
         figures["router_start_to_healthy_s"] = timed(lambda: with_router.start_service("router", wait_timeout=600))
 
         host, port = with_router.port("gateway", SERVICE_PORTS["gateway"])
-        gateway_url = f"http://{host}:{port}/v1"
+        gateway_url = f"http://{host}:{port}"
         host, port = with_router.port("router", SERVICE_PORTS["router"])
-        router_url = f"http://{host}:{port}/v1"
+        router_url = f"http://{host}:{port}"
         direct = latencies(gateway_url, GATEWAY_KEY, rt.deployment_of("router-terse"), args.requests)
         routed = latencies(router_url, rt.master_key(), "router-terse", args.requests)
         for name, values in (("gateway", direct), ("router", routed)):
@@ -103,8 +111,7 @@ def main() -> int:
 
     REPORTS_DIR.mkdir(exist_ok=True)
     (REPORTS_DIR / "router_measure.json").write_text(json.dumps(figures, indent=2) + "\n")
-    for key, value in figures.items():
-        print(f"{key:32} {value}")
+    print(f"written to {REPORTS_DIR / 'router_measure.json'}")
     return 0
 
 
