@@ -84,6 +84,11 @@ def before_scenario(context, scenario):
     if {"needs_stack_control", "fault"} & tags and not context.stack.managed:
         scenario.skip("external mode: the suite does not control the stack's services")
         return
+    if "known_defect" in tags and "known_defect" not in str(context.config.tag_expression):
+        # It states what third-party software should do and does not yet: red by design, so only
+        # when asked for (scripts/acceptance.sh runs these apart from the gate).
+        scenario.skip("a known defect of third-party software: run with --tags=@known_defect to see it fail")
+        return
     if "needs_upload_store" in tags and not context.stack.managed:
         scenario.skip("external mode: the upload store is inside the stack and cannot be inspected")
         return

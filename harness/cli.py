@@ -1,8 +1,9 @@
 """`arena-stack`: the stack for local debugging (the kept stack that `-D keep_stack=true` reuses).
 
-  arena-stack up [--fresh] [--with-beat] [--tenant NAME]
+  arena-stack up [--fresh] [--with-beat] [--with-router] [--tenant NAME]
                                            build and start, wait until healthy, register the
                                            fixtures' providers (as the suite does), print the ports;
+                                           with --with-router, also start the LiteLLM router;
                                            with --tenant, also create a tenant and print its key
                                            and a request that works
   arena-stack tenant NAME                  create a tenant on the running stack, print its key
@@ -42,6 +43,9 @@ def cmd_up(args) -> int:
         admin.put_provider(provider["name"], provider["base_url"], provider["api_key"])
         print(f"provider      {provider['name']} registered ({provider['base_url']})")
     _print_endpoints(endpoints)
+    if args.with_router:
+        stack.start_service("router")
+        print(f"{'router_url':13} {stack.url_of('router')}")
     if args.tenant:
         _print_tenant(admin, endpoints.api_url, args.tenant)
     print("run the suite against it: behave -D keep_stack=true --tags=@integration")
@@ -117,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--fresh", action="store_true", help="remove the existing stack and its volumes first")
     up.add_argument("--with-beat", action="store_true", help="also start the beat scheduler")
     up.add_argument("--tenant", metavar="NAME", help="also create a tenant and print its key and example requests")
+    up.add_argument("--with-router", action="store_true", help="also start the LiteLLM router (profile router)")
     up.set_defaults(func=cmd_up)
     tenant = sub.add_parser("tenant", help="create a tenant on the running stack and print its key")
     tenant.add_argument("name")

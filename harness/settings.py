@@ -19,6 +19,7 @@ bring up a local stack and report green).
 | mongo_url    | ARENA_MONGO_URL      | mongodb:// URL          | -         | external: MongoDB                |
 | admin_token  | ARENA_ADMIN_TOKEN    | text                    | dev token | admin token of the Arena API     |
 | matrix_url   | ARENA_MATRIX_URL     | URL with `{}` for the id| MATRIX.md | link of a matrix id (`@INT-001`) |
+| router_url   | ARENA_ROUTER_URL     | http(s) URL             | -         | external: the LiteLLM router     |
 
 matrix_url defaults to docs/MATRIX.md: on GitHub at the run's commit in CI, else as served by
 `scripts/report.sh --open` (127.0.0.1:4040).
@@ -47,7 +48,8 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 MODES = ("compose", "external")
 EXTERNAL_URLS = ("api_url", "gateway_url", "database_url", "mongo_url")
-KEYS = ("mode", "keep_stack", "with_beat", "up_timeout", "coverage", *EXTERNAL_URLS, "admin_token", "matrix_url")
+KEYS = ("mode", "keep_stack", "with_beat", "up_timeout", "coverage", *EXTERNAL_URLS, "admin_token", "matrix_url",
+        "router_url")
 
 
 class SettingsError(ValueError):
@@ -80,6 +82,7 @@ class Settings:
     database_url: str | None = None
     mongo_url: str | None = None
     matrix_url: str = ""
+    router_url: str | None = None
     # Where each value came from ("-D mode", "ARENA_MODE", "default"), for messages and the report.
     sources: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -139,6 +142,7 @@ class Settings:
             matrix_url=matrix_url,
             sources=sources,
             **urls,
+            router_url=get("router_url"),
         )
         if mode == "external":
             missing = [key for key in EXTERNAL_URLS if not urls[key]]

@@ -21,8 +21,11 @@ from harness.timing import PhaseTimer
 
 COVERAGE_ENV = {"ARENA_COVERAGE_RC": "/app/services/.coveragerc"}
 COVERAGE_DIR = REPO_ROOT / "reports" / "coverage"
-SERVICE_PORTS = {"api": 8000, "gateway": 8080, "postgres": 5432, "mongo": 27017, "redis": 6379}
-LOG_SERVICES = ["api", "worker", "beat", "gateway", "migrate"]
+SERVICE_PORTS = {"api": 8000, "gateway": 8080, "postgres": 5432, "mongo": 27017, "redis": 6379, "router": 4000}
+LOG_SERVICES = ["api", "worker", "beat", "gateway", "migrate", "router"]
+# Services with an image of their own that only an on-demand start builds (not the default bring-up):
+# service -> seconds its build may take.
+BUILT_ON_DEMAND = {"router": 1800.0}
 
 
 class StackError(RuntimeError):
@@ -65,6 +68,15 @@ class ExternalStack:
     def logs(self, services: list[str] | None = None, tail: int = 80) -> str:
         return "(external mode: service logs are not collected by the suite)"
 
+    def url_of(self, service: str) -> str:
+        url = {"router": self.settings.router_url}.get(service)
+        if not url:
+            raise StackControlUnavailable(f"external mode: no URL for {service} (set -D {service}_url=...)")
+        return url
+
+    def exec_in(self, service: str, *command: str) -> str:
+        raise StackControlUnavailable(f"external mode: the suite cannot run commands in {service}")
+
 
 class ComposeStack:
     managed = True
@@ -75,6 +87,7 @@ class ComposeStack:
         name = project_name or (KEPT_PROJECT_NAME if keep else
                                 f"{PROJECT_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}")
         self.app_tag = app_image_tag()
+        self.router_tag = router_image_tag()
         self.project = ComposeProject(
             name=name,
             profiles=["beat"] if settings.with_beat else [],
@@ -83,6 +96,7 @@ class ComposeStack:
                 "ARENA_ADMIN_TOKEN": settings.admin_token,
                 # Content-addressed: concurrent runs of different code never swap each other's image.
                 "ARENA_APP_TAG": self.app_tag,
+                "ARENA_ROUTER_TAG": self.router_tag,
                 **(COVERAGE_ENV if settings.coverage else {}),
             },
         )
@@ -163,6 +177,7 @@ class ComposeStack:
             removed = cleanup.remove_project(self.project.name)
             print(f"[stack] removed {removed} resources compose left behind: {left}", file=sys.stderr)
         cleanup.remove_old_app_images(keep=self.app_tag)
+        cleanup.remove_old_app_images(keep=self.router_tag, repository="arena-router")
 
     def collect_coverage(self) -> None:
         """Stop the services gracefully (each process saves its data), combine, and write the
@@ -187,7 +202,12 @@ class ComposeStack:
 
     def start_service(self, service: str) -> None:
         try:
-            self.project.start_service(service)
+            if service in BUILT_ON_DEMAND and not image_exists(f"arena-router:{self.router_tag}"):
+                # Built here, not by the default bring-up, and only when no image has its tag
+                # (the tag is a hash of its inputs: it exists unless they changed).
+                self.project.run("build", service, capture=not sys.stderr.isatty(),
+                                 timeout=BUILT_ON_DEMAND[service], all_profiles=True)
+            self.project.start_service(service, wait_timeout=300 if service in BUILT_ON_DEMAND else 60)
         except ComposeError as err:
             raise StackError(f"{service} did not start: {err}\n{self.project.logs([service], tail=30)}") from None
         self.follow()
@@ -220,6 +240,14 @@ class ComposeStack:
     def logs(self, services: list[str] | None = None, tail: int = 80) -> str:
         return self.project.logs(services, tail)
 
+    def url_of(self, service: str) -> str:
+        """The host URL of a service started on demand (not part of `Endpoints`)."""
+        host, port = self.project.port(service, SERVICE_PORTS[service])
+        return f"http://{host}:{port}"
+
+    def exec_in(self, service: str, *command: str) -> str:
+        return self.project.exec(service, *command)
+
 
 def app_image_tag() -> str:
     """A tag for the app image derived from everything that goes into it."""
@@ -228,6 +256,24 @@ def app_image_tag() -> str:
               *sorted((REPO_ROOT / "compose" / "certs").glob("*.crt"))]
     for path in inputs:
         if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes())
+    return "src-" + digest.hexdigest()[:16]
+
+
+def image_exists(reference: str) -> bool:
+    return subprocess.run(["docker", "image", "inspect", reference], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+
+def router_image_tag() -> str:
+    """A tag for the router image (compose/router/: Dockerfile, pinned requirements) and the
+    certificates it trusts: the image is rebuilt only when one of them changes. Its config and
+    callback (fixtures/router/) are mounted, not built in."""
+    digest = hashlib.sha256()
+    inputs = [*sorted((REPO_ROOT / "compose" / "router").glob("*")),
+              *sorted((REPO_ROOT / "compose" / "certs").glob("*.crt"))]
+    for path in inputs:
+        if path.is_file():
             digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes())
     return "src-" + digest.hexdigest()[:16]
 

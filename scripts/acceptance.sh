@@ -4,10 +4,15 @@
 # behave (e.g. --tags=@smoke, -D keep_stack=true).
 #   scripts/acceptance.sh --rerun-failed   run only the scenarios that failed last time
 #                                          (reports/rerun.txt, written by every run that fails)
+# Scenarios tagged @known_defect state what third-party software (LiteLLM) should do and does not
+# yet: they are left out of the gate and, after a full run, run on their own stack, with their
+# Allure results beside the others (failed, visible in the report) and no say in the exit status.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-selection=(--tags=@integration)
+selection=(--tags=@integration --tags="not @known_defect")
+full_run=true
+[ $# -gt 0 ] && full_run=false
 if [ "${1:-}" = "--rerun-failed" ]; then
   shift
   if ! grep -q '^[^#[:space:]]' reports/rerun.txt 2>/dev/null; then
@@ -17,6 +22,7 @@ if [ "${1:-}" = "--rerun-failed" ]; then
   # The scenario locations (feature:line) as arguments: behave would read paths inside an
   # @file relative to the file's folder. This run rewrites rerun.txt in turn.
   mapfile -t selection < <(grep '^[^#[:space:]]' reports/rerun.txt)
+  full_run=false
   echo "[rerun] ${#selection[@]} scenario(s) that failed last time: ${selection[*]}" >&2
 fi
 
@@ -26,5 +32,15 @@ rm -rf reports/allure-results reports/junit/TESTS-*.xml
 mkdir -p reports/allure-results reports/junit
 .venv/bin/behave "${selection[@]}" "$@"
 status=$?
+if [ "$full_run" = true ]; then
+  cp reports/rerun.txt reports/rerun.gate.txt 2>/dev/null || : > reports/rerun.gate.txt
+  echo "[known defects] running the @known_defect scenarios apart from the gate (expected to fail)" >&2
+  if .venv/bin/behave --tags=@integration --tags=@known_defect --no-junit -D coverage=false; then
+    echo "[known defects] they all pass now: the defects are fixed upstream; remove @known_defect" >&2
+  else
+    echo "[known defects] still present, as expected: see the failed @known_defect scenarios in the report" >&2
+  fi
+  mv reports/rerun.gate.txt reports/rerun.txt  # --rerun-failed is about the gate
+fi
 bash scripts/report.sh || true
 exit $status

@@ -37,3 +37,10 @@ def test_timeouts_and_connection_errors_are_retryable():
     refused = classify_provider_error(openai.APIConnectionError(request=REQUEST), provider="g", model="m")
     assert timeout.retryable and "within the timeout" in timeout.message
     assert refused.retryable and "could not be reached" in refused.message
+
+
+def test_the_served_model_is_the_routers_deployment_when_a_router_names_it():
+    from arena.providers.client import served_model
+
+    assert served_model(httpx.Headers({"x-litellm-model-name": "openai/gpt-4o-mini"}), "router-broken") == "gpt-4o-mini"
+    assert served_model(httpx.Headers({}), "gpt-3.5-turbo") == "gpt-3.5-turbo"

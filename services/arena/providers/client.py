@@ -51,17 +51,29 @@ def make_async_client(base_url: str, api_key: str) -> openai.AsyncOpenAI:
 
 def complete(client: openai.OpenAI, *, provider: str, model: str, prompt: str, user: str) -> Completion:
     try:
-        response = client.chat.completions.create(
+        raw = client.chat.completions.with_raw_response.create(
             model=model, temperature=0, user=user, messages=[{"role": "user", "content": prompt}])
+        response = raw.parse()
     except openai.APIError as exc:
         raise classify_provider_error(exc, provider=provider, model=model) from exc
     usage = response.usage
     return Completion(
         text=response.choices[0].message.content or "",
-        served_model=response.model or model,
+        served_model=served_model(raw.headers, response.model or model),
         prompt_tokens=usage.prompt_tokens if usage else 0,
         completion_tokens=usage.completion_tokens if usage else 0,
     )
+
+
+# A LiteLLM router names the deployment that answered here ("openai/gpt-4o-mini"); the body's `model`
+# is the model group asked for, except after a fallback, so it cannot tell which model served.
+SERVED_MODEL_HEADER = "x-litellm-model-name"
+
+
+def served_model(headers: httpx.Headers, reported: str) -> str:
+    """The model that served: a router's header (without its provider prefix), else the body's."""
+    named = headers.get(SERVED_MODEL_HEADER, "").strip()
+    return named.split("/", 1)[-1] if named else reported
 
 
 def classify_provider_error(exc: Exception, *, provider: str, model: str) -> ProviderFailure:
