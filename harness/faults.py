@@ -20,6 +20,7 @@ class FaultInjector:
         self.project = project_name
         self.client = docker.from_env()
         self.undo: list[tuple[str, str]] = []  # (action that reverts, service), newest last
+        self.restarted: set[str] = set()  # restarted services: their "start" undo is only a safety net
 
     def container(self, service: str) -> Container:
         found = self.client.containers.list(all=True, filters={
@@ -40,6 +41,7 @@ class FaultInjector:
     def restart(self, service: str) -> None:
         """Stop (SIGTERM, then SIGKILL after 5 s) and start again: whatever it kept in memory is gone."""
         self.undo.append(("start", service))  # in case it does not come back by itself
+        self.restarted.add(service)
         self.container(service).restart(timeout=5)
 
     def pause(self, service: str) -> None:
@@ -77,14 +79,25 @@ class FaultInjector:
                 self.client.networks.get(action.split(":", 1)[1]).connect(container, aliases=[service])
         self.wait_healthy(timeout)
 
+    def kept_down(self) -> set[str]:
+        """Services a fault stopped or killed on purpose and that are still meant to be down (the
+        scenario starts them again later): not a broken stack."""
+        restarted = {s for a, s in self.undo if a == "start"} & self.restarted
+        return {s for a, s in self.undo if a == "start"} - restarted
+
     def wait_healthy(self, timeout: float = 90) -> None:
+        """Every service healthy again, except those a fault keeps down on purpose (a worker
+        stopped for the scenario may exit non-zero when its shutdown outlasts the stop timeout)."""
         def unhealthy() -> list[str]:
             bad = []
             ours = {"label": f"{PROJECT_LABEL}={self.project}"}
+            down_on_purpose = self.kept_down()
             for container in self.client.containers.list(all=True, filters=ours):
                 state = container.attrs["State"]
                 if state.get("Status") == "exited" and state.get("ExitCode") == 0:
                     continue  # one-shot services (migrate)
+                if container.labels.get(SERVICE_LABEL) in down_on_purpose and state.get("Status") == "exited":
+                    continue
                 health = state.get("Health", {}).get("Status", "healthy")
                 if state.get("Status") != "running" or health != "healthy":
                     bad.append(f"{container.labels.get(SERVICE_LABEL)}={state.get('Status')}/{health}")
