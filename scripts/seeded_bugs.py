@@ -428,8 +428,10 @@ class Runner:
         return outcome
 
     def _behave(self, name: str, copy: Path, features: list[str], log_path: Path) -> tuple[int, bool]:
+        # The configured plain formatter: behave 1.3.3's progress formatter raises KeyError on a
+        # scenario whose cleanup failed (a fault not undone in time) and aborts the whole run.
         cmd = [str(VENV_PYTHON), "-c", LAUNCHER, *(f"features/{f}.feature" for f in features),
-               "--tags=@integration", "-f", "progress", "--no-color", "-D", f"up_timeout={self.up_timeout_s:g}"]
+               "--tags=@integration", "--no-color", "-D", f"up_timeout={self.up_timeout_s:g}"]
         env = {k: v for k, v in os.environ.items() if not k.startswith("ARENA_")}
         env |= {"PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -493,11 +495,20 @@ def classify(outcome: Outcome, rc: int, timed_out: bool, text: str) -> None:
         outcome.detail = (lines[0] if lines else "before_all failed")[:300]
     elif failures:
         outcome.status, outcome.first_failure = "killed", failures[0]
+        outcome.detail = first_assertion(text)
     elif "HOOK-ERROR" in text:
         outcome.status = "killed"
         outcome.first_failure = next(line.strip() for line in text.splitlines() if "HOOK-ERROR" in line)
     else:
-        outcome.status, outcome.detail = "error", f"behave exited {rc} without a failing scenario"
+        outcome.status = "error"
+        outcome.detail = f"behave exited {rc} without a failing scenario; {first_assertion(text) or 'no assertion'}"
+
+
+def first_assertion(text: str) -> str | None:
+    """The first failed assertion or error message, to judge whether a kill is the bug's doing."""
+    line = next((line for line in text.splitlines() if line.startswith(("ASSERT FAILED:", "Traceback", "HOOK-ERROR"))),
+                None)
+    return line[:240] if line else None
 
 
 def app_tag(copy: Path) -> str:
