@@ -6,13 +6,15 @@ every bug the script copies the repository, applies the bug to the copy, and run
 with behave from the copy, on a fresh compose stack built from the copy's services (the app image
 tag is content-addressed, so the mutant gets an image of its own). A failing run kills the bug; a
 green run means it survived: some Then is missing or too weak. A mutant whose stack does not even
-come up is "stillborn" and shown apart.
+come up is "stillborn" and shown apart (tried twice first: on a loaded machine it is usually the
+machine). With --baseline the unmodified code runs every feature beside the bugs, and a scenario
+that fails there too kills nothing.
 
     .venv/bin/python scripts/seeded_bugs.py --list
     .venv/bin/python scripts/seeded_bugs.py [--baseline] [--only ID,ID] [--jobs N] [--json reports/seeded_bugs.json]
 
 Exit status: 0 when every non-equivalent bug was killed, 1 when any survived (or was stillborn,
-timed out or could not run), 2 on a bad bug list or a failing baseline, 130 when interrupted.
+timed out or could not run), 2 on a bad bug list, 130 when interrupted.
 Logs of every run: reports/seeded_bugs/<id>.log.
 """
 
@@ -594,7 +596,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="bugs run at once (each with its own stack)")
     parser.add_argument("--json", type=Path, help="write the outcomes to this file (e.g. reports/seeded_bugs.json)")
     parser.add_argument("--baseline", action="store_true",
-                        help="first run every feature on the unmodified code; stop if that fails")
+                        help="also run every feature on the unmodified code; what fails there kills nothing")
     parser.add_argument("--run-equivalent", action="store_true", help="run the bugs marked equivalent too")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per bug")
     parser.add_argument("--up-timeout", type=float, default=300,
