@@ -66,11 +66,14 @@ def read_stream(api: ArenaClient, method: str, path: str, *, stop: Callable[[lis
 
 
 def read_events(api: ArenaClient, run_id: str, *, last_event_id: int | None = None,
-                stop_after: int | None = None, timeout: float = 30) -> list[Event]:
+                stop_after: int | None = None, until_closed: bool = False, timeout: float = 30) -> list[Event]:
     """Follow a run's events until its terminal event, or drop the connection after `stop_after`
-    events, as a client that goes away would."""
+    events, as a client that goes away would. With `until_closed` the client never hangs up
+    itself: the server must end the stream (after the terminal event) within `timeout`."""
     def stop(events: list[Event]) -> bool:
-        return events[-1].type in RUN_TERMINAL or (stop_after is not None and len(events) >= stop_after)
+        if stop_after is not None and len(events) >= stop_after:
+            return True
+        return not until_closed and events[-1].type in RUN_TERMINAL
 
     headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else None
     return read_stream(api, "GET", f"/runs/{run_id}/events", stop=stop, headers=headers, timeout=timeout)

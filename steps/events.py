@@ -16,7 +16,8 @@ def _received(context) -> list:
 
 @when("I follow the run's events until it ends")
 def step_follow_events(context):
-    context.events = read_events(context.me.api, context.run["id"], timeout=30)
+    # "until it ends": the server must close the stream after the terminal event
+    context.events = read_events(context.me.api, context.run["id"], until_closed=True, timeout=30)
     context.first_connection = context.events
 
 
@@ -33,7 +34,8 @@ def step_follow_then_disconnect(context, count):
 def step_reconnect(context):
     assert context.first_connection, "the first connection received no event to resume from"
     last_id = context.first_connection[-1].id
-    context.second_connection = read_events(context.me.api, context.run["id"], last_event_id=last_id, timeout=30)
+    context.second_connection = read_events(context.me.api, context.run["id"], last_event_id=last_id,
+                                            until_closed=True, timeout=30)
     context.events = context.first_connection + context.second_connection
 
 
@@ -93,7 +95,7 @@ def step_second_connection_empty(context):
 
 @then('the run\'s event stream ends with a "{kind:Text}" event that carries the run\'s error')
 def step_stream_ends_with(context, kind):
-    context.events = read_events(context.me.api, context.run["id"], timeout=20)
+    context.events = read_events(context.me.api, context.run["id"], until_closed=True, timeout=20)
     last = _received(context)[-1]
     assert last.type == kind, f"expected the stream to end with {kind!r}, it ended with {last.type!r}"
     assert context.run["error"], f"the run has no error to compare: {context.run}"
