@@ -39,7 +39,9 @@ Feature: Token usage and cost are accounted per question, per run and per tenant
     And my tenant's usage is:
       | model         | results | prompt tokens | completion tokens | cost   |
       | gpt-3.5-turbo | 3       | 15            | 3                 | 0.012  |
+    And my tenant's usage counts 1 run
     And the other tenant's usage is:
-      | model       | results | prompt tokens | completion tokens | cost  |
+      | model       | results | prompt tokens | completion tokens | cost    |
       | gpt-4o-mini | 3       | 15            | 12                | 0.00945 |
+    And the other tenant's usage counts 1 run
     And my tenant's usage equals everything stored for my tenant, model by model

@@ -51,6 +51,17 @@ Set by steps, read by later steps of the same scenario:
 | their_thing        | security                            | another tenant's object                        |
 | intruder           | security                            | the tenant name a refused admin call tried     |
 | faults             | faults                              | the fault injector of this scenario            |
+| router             | router                              | the router's client (harness/router.py)        |
+| prompt             | router                              | the prompt sent through the router             |
+| reply              | router                              | the router's answer to it                      |
+| replies            | router                              | the router's answers to several requests       |
+| other_reply        | router                              | the router's answer to another tenant          |
+| metadata           | router                              | the metadata sent with a request               |
+| calls              | router                              | the gateway calls behind the router's answer   |
+| router_cost        | router                              | the cost the router announced                  |
+| router_user        | router                              | the OpenAI `user` sent through the router      |
+| other_user         | router                              | another tenant's `user`                        |
+| run_response       | router                              | the HTTP answer to starting a run              |
 """
 
 from __future__ import annotations

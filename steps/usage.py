@@ -59,6 +59,25 @@ def step_other_usage_is(context):
     _assert_usage_is(context.other, context.table)
 
 
+@then("my tenant's usage counts {count:d} run")
+@then("my tenant's usage counts {count:d} runs")
+def step_my_run_count(context, count):
+    _assert_run_count(context.me, count)
+
+
+@then("the other tenant's usage counts {count:d} run")
+@then("the other tenant's usage counts {count:d} runs")
+def step_other_run_count(context, count):
+    _assert_run_count(context.other, count)
+
+
+def _assert_run_count(session, count) -> None:
+    usage = session.api.usage()
+    stored = session.rows.count("runs")
+    assert usage["runs"] == stored == count, (
+        f"expected {count} run(s); the usage report counts {usage['runs']}, the database holds {stored}")
+
+
 @given("another tenant has a dataset of the same questions")
 def step_other_has_dataset(context):
     other = another_tenant(context)
