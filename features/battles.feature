@@ -63,6 +63,8 @@ Feature: Two models battle on the same prompt, a judge decides, and a leaderboar
     And MongoDB holds exactly 1 battle of my tenant with idempotency key "order-42"
     When another tenant starts a battle on "What is 2 + 3?" between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini" with idempotency key "order-42"
     Then the other tenant's battle is a new one
+    When another tenant starts a battle on "What is 2 + 3?" between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini" with idempotency key "order-42"
+    Then the other tenant is answered with its own battle again
     And MongoDB holds exactly 1 battle of my tenant with idempotency key "order-42"
 
   @normal

@@ -44,6 +44,7 @@ Set by steps, read by later steps of the same scenario:
 | battle_request     | battles                             | what it was started with                       |
 | battle_responses   | battles                             | the HTTP answers to starting battles           |
 | other_battle       | battles                             | the other tenant's battle                      |
+| their_first_battle | battles                             | the other tenant's first battle with a key     |
 | noted_leaderboard  | battles                             | the leaderboard as noted                       |
 | response           | common, errors, security, uploads   | the last HTTP answer a Then looks at           |
 | nowhere_response   | security                            | the answer for an id that exists nowhere       |

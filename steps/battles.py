@@ -185,6 +185,16 @@ def step_other_battle_new(context):
     assert context.response.status_code == 202, (
         f"another tenant's first use of a key must make a new battle (202), got {context.response.status_code}")
     assert context.other_battle["id"] != context.battle["id"], "another tenant was handed my battle"
+    context.their_first_battle = context.other_battle
+
+
+@then("the other tenant is answered with its own battle again")
+def step_other_battle_again(context):
+    assert context.response.status_code == 200, (
+        f"repeating a key must answer the existing battle (200), got {context.response.status_code}")
+    got, theirs = context.other_battle["id"], context.their_first_battle["id"]
+    assert got == theirs, f"another tenant repeating its key got battle {got}, not its own {theirs}" + (
+        " (mine!)" if got == context.battle["id"] else "")
 
 
 @given('another tenant has fought a battle between "{a:Text}" and "{b:Text}"')

@@ -28,7 +28,9 @@ pytestmark = pytest.mark.docker
 
 @pytest.fixture(scope="module")
 def running_stack(tmp_path_factory):
-    stack = ComposeStack(Settings.load({}, environ={}), project_name=f"arena-staging-test-{os.getpid()}")
+    # A shared staging stack runs its beat scheduler (README): "the beat scheduler is running" checks it.
+    stack = ComposeStack(Settings.load({"with_beat": "true"}, environ={}),
+                         project_name=f"arena-staging-test-{os.getpid()}")
     timer = PhaseTimer(tmp_path_factory.mktemp("timings") / "timings.json")
     try:
         yield stack.start(timer)
