@@ -59,7 +59,7 @@ def step_dataset_ready(context, seconds, rows):
 
 @then("the stored questions are exactly the file's rows, characters intact")
 def step_rows_intact(context):
-    text = context.uploaded_bytes.decode("utf-8")
+    text = context.uploaded_bytes.decode("utf-8-sig")  # the rows as a person reads them: no byte-order mark
     if context.upload_name.endswith(".jsonl"):
         rows = [json.loads(line) for line in text.splitlines() if line.strip()]
     else:
