@@ -242,9 +242,10 @@ def step_retry_after_honoured(context):
     # still arrive late enough, so the `retrying` event's own schedule is checked as well.
     retrying = [e for e in read_events(context.me.api, context.run["id"], timeout=20) if e.type == "retrying"]
     assert retrying, "the run recorded no retrying event"
+    # Measured from the 429 as the provider logged it: Arena planned the retry after receiving it.
     planned = (datetime.fromisoformat(retrying[0].data["next_attempt_at"])
-               - datetime.fromisoformat(retrying[0].data["at"])).total_seconds()
-    assert planned >= asked - 0.01, (
+               - datetime.fromisoformat(first["at"])).total_seconds()
+    assert planned >= asked - 0.05, (
         f"Arena scheduled the retry {planned:.2f} s after the rate limit; the provider asked for {asked:g} s")
 
 
