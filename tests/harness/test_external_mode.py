@@ -8,6 +8,7 @@ points behave at, as a staging deployment would be.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -76,4 +77,5 @@ def test_environment_variables_alone_run_the_suite_in_external_mode(running_stac
     assert f"external mode: using {running_stack.api_url}" in output
     assert "starting compose project" not in output, output[:2000]
     assert watcher.seen == set(), f"behave in external mode created compose project(s) {watcher.seen}"
-    assert "2 scenarios passed, 0 failed" in output, output[-1500:]
+    summary = re.search(r"(\d+) scenarios passed, 0 failed", output)
+    assert summary and int(summary.group(1)) >= 10, output[-1500:]  # the @smoke gate, one per capability
