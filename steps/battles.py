@@ -17,7 +17,12 @@ def _start(context, session, prompt, a, b, judge, key=None):
 
 
 def _start_mine(context, prompt, a, b, judge, key=None):
-    response = _start(context, context.me, prompt, a, b, judge, key)
+    _remember(context, _start(context, context.me, prompt, a, b, judge, key), prompt, a, b, judge)
+
+
+def _remember(context, response, prompt, a, b, judge):
+    """My battle in play: the answer to starting it, and what it was started with."""
+    assert response.status_code in (200, 202), f"starting a battle answered {response.status_code}: {response.text}"
     context.battle_responses = [*getattr(context, "battle_responses", []), response]
     context.battle = response.json()
     context.battle_request = {"prompt": prompt, "contenders": [a, b], "judge": judge}
@@ -37,11 +42,7 @@ def step_start_battle(context, prompt, a, b, judge):
 @when('I start a battle on "{prompt:Text}" between "{a:Text}" and "{b:Text}" judged by "{judge:Text}" '
       'with the idempotency key header "{key:Text}"')
 def step_start_battle_with_key_header(context, prompt, a, b, judge, key):
-    response = start_battle_keyed_by_header(context.me.api, prompt, [a, b], judge, key)
-    assert response.status_code in (200, 202), f"starting a battle answered {response.status_code}: {response.text}"
-    context.battle_responses = [*getattr(context, "battle_responses", []), response]
-    context.battle = response.json()
-    context.battle_request = {"prompt": prompt, "contenders": [a, b], "judge": judge}
+    _remember(context, start_battle_keyed_by_header(context.me.api, prompt, [a, b], judge, key), prompt, a, b, judge)
 
 
 @when('another tenant starts a battle on "{prompt:Text}" between "{a:Text}" and "{b:Text}" judged by '
