@@ -120,7 +120,7 @@ def _runs_of(context) -> list[str]:
 def _report_failed_start(context):
     stack = context.stack
     report.write_run_metadata(context.settings, stack.project.name if hasattr(stack, "project") else None)
-    failing = stack.unhealthy_services() if hasattr(stack, "unhealthy_services") else []
+    failing = getattr(stack, "failing_services", [])
     logs = {service: stack.logs([service], tail=200) for service in failing}
     report.report_failed_start(getattr(stack, "failure", None) or "the stack did not start", logs)
 

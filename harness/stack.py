@@ -102,6 +102,7 @@ class ComposeStack:
         )
         self.endpoints: Endpoints | None = None
         self.failure: str | None = None  # the diagnosis of a failed start, for the report
+        self.failing_services: list[str] = []  # whose logs the report attaches to that diagnosis
 
     def start(self, timer: PhaseTimer) -> Endpoints:
         ensure_images()
@@ -133,16 +134,6 @@ class ComposeStack:
             redis_url=url("redis", "redis") + "/0",
         )
 
-    def unhealthy_services(self) -> list[str]:
-        """Services that are not healthy, or one-shots that failed (to attach their logs)."""
-        try:
-            states = self.project.ps()
-        except ComposeError:
-            return []
-        return [s.get("Service", "?") for s in states
-                if s.get("Health") not in ("", "healthy", None)
-                or (s.get("State") == "exited" and s.get("ExitCode", 0) != 0)]
-
     def diagnose(self, failure: str) -> str:
         """Name the services that are not healthy and show their log tails."""
         try:
@@ -159,7 +150,12 @@ class ComposeStack:
                          f"exit code {state.get('ExitCode')}; last log lines:")
             lines.append(self.project.logs([service], tail=30))
         if not bad:
+            # Healthy by the time we looked: slow rather than broken. Every service's log then
+            # says where the time went.
+            lines.append("every service was healthy moments after the deadline: the stack is slow, not broken "
+                         "(a longer up_timeout would have waited for it)")
             lines.append(failure)
+        self.failing_services = [s.get("Service", "?") for s in (bad or states)]
         return "\n".join(lines)
 
     def stop(self, timer: PhaseTimer) -> None:

@@ -1,5 +1,6 @@
 """Steps about evaluation runs: starting them, following them, and checking what they stored."""
 
+from collections import Counter
 from datetime import datetime
 
 from behave import given, then, when
@@ -254,6 +255,20 @@ def step_provider_called_once_per_question(context):
     prompts = sorted(call["messages"][-1]["content"] for call in _calls(context, len(context.dataset_samples)))
     expected = sorted(sample["input"] for sample in context.dataset_samples)
     assert prompts == expected, f"expected one provider call per question {expected}, the gateway saw {prompts}"
+
+
+@then("the provider was asked every question once, and again at most the one in flight when the worker died")
+def step_provider_called_once_but_the_question_in_flight(context):
+    # A worker killed while waiting for an answer cannot know whether the provider answered, so
+    # that one question is asked again; every question answered before the crash must not be.
+    prompts = Counter(call["messages"][-1]["content"] for call in _calls(context, len(context.dataset_samples)))
+    expected = Counter(sample["input"] for sample in context.dataset_samples)
+    missing = sorted((expected - prompts).elements())
+    repeated = sorted((prompts - expected).elements())
+    assert not missing, f"the provider was never asked {missing}; it saw {sorted(prompts.elements())}"
+    assert len(repeated) <= 1, (
+        f"expected at most the question in flight at the crash to be asked again, "
+        f"the provider was asked again {repeated}")
 
 
 @given("another tenant has completed a run of its own")
