@@ -4,8 +4,9 @@ Feature: Bad requests get a clear error in one shape, and store nothing
   I want every refused request to say, in the same JSON shape, what was wrong
   So that I can fix my call without reading the platform's code
 
-  Every error body is {"error": {"code", "message", "details"}}. "<my dataset>" stands for a
-  dataset of mine, "<unknown id>" for an id that exists nowhere.
+  Every error body is {"error": {"code", "message", "details", "request_id"}}; the request id is
+  also the answer's X-Request-ID header and is in the API's log line, so a reported error can be
+  found. "<my dataset>" stands for a dataset of mine, "<unknown id>" for an id that exists nowhere.
 
   Background:
     Given a dataset of 3 arithmetic questions
@@ -35,6 +36,15 @@ Feature: Bad requests get a clear error in one shape, and store nothing
       | POST   | /runs                    | {"dataset_id": "<unknown id>", "provider": "gateway", "model": "gpt-3.5-turbo"} | 404 | not_found        | dataset     |
       | DELETE | /runs                    | -                                                                            | 405    | method_not_allowed | DELETE    |
 
+    Examples: Text a database cannot store, numbers out of range, ambiguous JSON
+      | method | path      | body                                                                                      | status | code             | names          |
+      | POST   | /datasets | {"name": "x", "samples": [{"input": "What is 2 + 3?\u0000", "expected": "5"}]}             | 422    | validation_error | NUL            |
+      | POST   | /datasets | {"name": "x", "samples": [{"input": "What is \ud800?", "expected": "5"}]}                  | 422    | validation_error | lone surrogate |
+      | POST   | /datasets | {"name": "   ", "samples": [{"input": "What is 2 + 3?", "expected": "5"}]}                 | 422    | validation_error | blank          |
+      | POST   | /datasets | {"name": "x", "name": "y", "samples": [{"input": "What is 2 + 3?", "expected": "5"}]}      | 400    | bad_request      | repeats the key 'name' |
+      | POST   | /runs     | {"dataset_id": "<my dataset>", "provider": "gateway", "model": "gpt-3.5-turbo", "max_attempts": 99999999999999999999999} | 422 | validation_error | max_attempts |
+      | POST   | /runs     | {"dataset_id": "<my dataset>", "provider": "gateway", "model": "gpt-3.5-turbo", "max_attempts": -1} | 422 | validation_error | max_attempts |
+
   @normal
   Scenario Outline: Asking for something that is not there is answered in the same shape
     When I send <method> <path> with the body -
@@ -47,6 +57,9 @@ Feature: Bad requests get a clear error in one shape, and store nothing
       | GET    | /documents/<unknown id>  | 404    | not_found        | document    |
       | GET    | /battles/<unknown id>    | 404    | not_found        | battle      |
       | GET    | /nowhere                 | 404    | not_found        | /nowhere    |
+      | GET    | /datasets/upload         | 405    | method_not_allowed | POST      |
+      | GET    | /runs?status=lost        | 422    | validation_error | status      |
+      | GET    | /runs?cursor=not-a-cursor | 422   | validation_error | cursor      |
 
   @normal
   Scenario: An oversized JSON body is refused before it is read

@@ -48,3 +48,10 @@ Feature: A run's live events can be followed, resumed and replayed
     And I follow the run's events until it ends
     And I reconnect with the id of the last event I received
     Then the second connection received no event
+
+  @normal
+  Scenario: A client resuming from an event id the stream never sent is told so
+    When I start a run of that dataset on model "gpt-3.5-turbo"
+    And the run completes within 20 seconds
+    And I ask for the run's events after the event id 999999
+    Then the answer is 422 with the error code "validation_error" and a message naming "past the last event"

@@ -31,6 +31,18 @@ Feature: Nobody gets in without a key, and no tenant sees another's data
       | battle   |
 
   @critical
+  Scenario Outline: Another tenant's things never appear in my lists
+    Given a dataset of 1 arithmetic question
+    And another tenant owns a <thing>
+    When I start a run of that dataset on model "gpt-3.5-turbo"
+    Then my list of <things> holds mine and none of theirs
+
+    Examples: What a tenant can list
+      | thing   | things   |
+      | run     | runs     |
+      | dataset | datasets |
+
+  @critical
   Scenario Outline: Administration refuses tenant keys
     When I call the admin endpoint POST /admin/tenants <credentials>
     Then the answer is <status> with the error code "<code>" and a message naming "<names>"

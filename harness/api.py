@@ -26,10 +26,12 @@ class Exchange:
     status: int | None
     response_body: str
     elapsed_ms: float
+    request_id: str | None = None  # the API's X-Request-ID: finds this exchange in the API's log
 
     def render(self) -> str:
+        request_id = f" [request id {self.request_id}]" if self.request_id else ""
         return (f"{self.method} {self.url}\n{json.dumps(self.request_headers)}\n{self.request_body}\n"
-                f"--> {self.status} in {self.elapsed_ms:.0f} ms\n{self.response_body}\n")
+                f"--> {self.status} in {self.elapsed_ms:.0f} ms{request_id}\n{self.response_body}\n")
 
 
 class ExchangeLog:
@@ -102,6 +104,7 @@ class ArenaClient:
             method=method, url=request.url, request_headers=secrets.mask_headers(dict(request.headers)),
             request_body=_request_body(request), status=response.status_code,
             response_body=_body_text(response.content), elapsed_ms=response.elapsed.total_seconds() * 1000,
+            request_id=response.headers.get("X-Request-ID"),
         ))
         return response
 
@@ -175,6 +178,23 @@ class ArenaClient:
 
     def battle(self, battle_id: str) -> dict:
         return expect(self.request("GET", f"/battles/{battle_id}"), 200)
+
+    def list_page(self, kind: str, *, limit: int | None = None, cursor: str | None = None,
+                  **filters: str) -> requests.Response:
+        """One page of GET /runs or GET /datasets (`kind`), newest first."""
+        params = {k: v for k, v in {"limit": limit, "cursor": cursor, **filters}.items() if v is not None}
+        return self.request("GET", f"/{kind}", params=params)
+
+    def list_all(self, kind: str, *, limit: int | None = None, max_pages: int = 50, **filters: str) -> list[list[dict]]:
+        """Every page of a listing, following next_cursor until the last page."""
+        pages, cursor = [], None
+        while len(pages) < max_pages:
+            body = expect(self.list_page(kind, limit=limit, cursor=cursor, **filters), 200)
+            pages.append(body["items"])
+            cursor = body["next_cursor"]
+            if cursor is None:
+                return pages
+        raise AssertionError(f"GET /{kind} still had a next_cursor after {max_pages} pages")
 
     def leaderboard(self) -> list[dict]:
         return expect(self.request("GET", "/leaderboard"), 200)["models"]

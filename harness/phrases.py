@@ -3,9 +3,9 @@
 `Text` is what goes between double quotes in a phrase: anything but a double quote. With it,
 `on model "{model:Text}"` cannot swallow the rest of a longer phrase (`... "x" with at most 2
 attempts`), so no step depends on the order in which definitions are registered to match.
-`Thing` is one of the things a tenant owns.
-`Count` is a whole number; `N` is a number read as a Decimal (costs, ratings), so a value in a
-feature is compared exactly, not as a float.
+`Thing` is one of the things a tenant owns; `Listing` one of the lists a tenant can page through.
+`Dec` is a number read as a Decimal (costs, ratings), so a value in a feature is compared
+exactly, not as a float.
 """
 
 from __future__ import annotations
@@ -34,4 +34,12 @@ def parse_thing(text: str) -> str:
     return text
 
 
-register_type(Text=parse_text, Dec=parse_decimal, Thing=parse_thing)
+LISTINGS = ("runs", "datasets")
+
+
+@parse.with_pattern("|".join(LISTINGS))
+def parse_listing(text: str) -> str:
+    return text
+
+
+register_type(Text=parse_text, Dec=parse_decimal, Thing=parse_thing, Listing=parse_listing)

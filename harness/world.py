@@ -25,6 +25,8 @@ Set by steps, read by later steps of the same scenario:
 |--------------------|-------------------------------------|------------------------------------------------|
 | dataset            | datasets, uploads                   | the dataset in play (API JSON)                 |
 | dataset_samples    | datasets, uploads                   | its questions, as the scenario knows them      |
+| datasets           | listing                             | several datasets created in turn               |
+| pages              | listing                             | the pages of a listing, as fetched             |
 | previous_dataset   | uploads                             | the dataset before the last upload             |
 | uploaded_bytes     | uploads                             | the content of the last upload                 |
 | upload_name        | uploads                             | its file name                                  |
@@ -46,7 +48,8 @@ Set by steps, read by later steps of the same scenario:
 | other_battle       | battles                             | the other tenant's battle                      |
 | their_first_battle | battles                             | the other tenant's first battle with a key     |
 | noted_leaderboard  | battles                             | the leaderboard as noted                       |
-| response           | common, errors, security, uploads   | the last HTTP answer a Then looks at           |
+| response           | common, errors, security, uploads,  | the last HTTP answer a Then looks at           |
+|                    | battles, events                     |                                                |
 | nowhere_response   | security                            | the answer for an id that exists nowhere       |
 | footprint_before   | common                              | the tenant's footprint before a refused call   |
 | their_thing        | security                            | another tenant's object                        |

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 ALLURE_VERSION="3.18.0"
 ACTIONLINT_VERSION="v1.7.12"
+SCHEMATHESIS_VERSION="4.32.5"
 VENV=".venv"
 t0=$SECONDS
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -27,6 +28,13 @@ if [ ! -x .tools/allure/node_modules/.bin/allure ]; then
   mkdir -p .tools/allure
   npm install --prefix .tools/allure --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
     "allure@${ALLURE_VERSION}" >/dev/null
+fi
+# The API fuzzer (scripts/fuzz_api.py) in a venv of its own: its dependencies never move the
+# suite's pinned ones.
+if ! .tools/schemathesis/bin/st --version 2>/dev/null | grep -q " ${SCHEMATHESIS_VERSION}\$"; then
+  log "installing Schemathesis ${SCHEMATHESIS_VERSION} into .tools/schemathesis"
+  python3 -m venv .tools/schemathesis
+  .tools/schemathesis/bin/pip install -q --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"
 fi
 # The report's browser test drives Debian's chromium through Playwright (no browser download).
 if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then

@@ -6,6 +6,7 @@ from behave import given, then, when
 
 from harness import phrases  # noqa: F401 - registers the Text type used below
 from harness.battles import list_battles, start_battle_keyed_by_header, wait_for_battle
+from harness.footprint import my_footprint
 from harness.gateway import battle_user
 from harness.tenants import another_tenant
 
@@ -32,6 +33,13 @@ def _remember(context, response, prompt, a, b, judge):
       'with idempotency key "{key:Text}"')
 def step_start_battle_with_key(context, prompt, a, b, judge, key):
     _start_mine(context, prompt, a, b, judge, key)
+
+
+@when('I try to start a battle on "{prompt:Text}" between "{a:Text}" and "{b:Text}" judged by "{judge:Text}" '
+      'with idempotency key "{key:Text}"')
+def step_try_battle_with_key(context, prompt, a, b, judge, key):
+    context.footprint_before = my_footprint(context)
+    context.response = context.me.api.start_battle(prompt, [a, b], judge, idempotency_key=key)
 
 
 @when('I start a battle on "{prompt:Text}" between "{a:Text}" and "{b:Text}" judged by "{judge:Text}"')

@@ -40,8 +40,13 @@ def step_error_answer(context, status, code, names):
     response = context.response
     assert response.status_code == status, f"expected {status}, got {response.status_code}: {response.text[:400]}"
     body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, (
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details", "request_id"}, (
         f"not the documented error shape: {body}")
+    # The id a person quotes when reporting this answer: in the body, the header and the API's log.
+    request_id = body["error"]["request_id"]
+    assert request_id and response.headers.get("X-Request-ID") == request_id, (
+        f"the error's request id {request_id!r} is not the X-Request-ID header "
+        f"{response.headers.get('X-Request-ID')!r}")
     error = error_of(response)
     assert error["code"] == code, f"expected the code {code!r}, got {error['code']!r}"
     assert names.lower() in error["message"].lower(), f"the message should name {names!r}: {error['message']!r}"

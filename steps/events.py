@@ -87,6 +87,12 @@ def step_every_stored_event_once(context):
     assert received == stored, f"stored events {stored}; received {received} over the two connections"
 
 
+@when("I ask for the run's events after the event id {event_id:d}")
+def step_events_after_id(context, event_id):
+    context.response = context.me.api.request("GET", f"/runs/{context.run['id']}/events",
+                                              headers={"Last-Event-ID": str(event_id)}, timeout=10)
+
+
 @then("the second connection received no event")
 def step_second_connection_empty(context):
     got = [f"{event.id}:{event.type}" for event in context.second_connection]

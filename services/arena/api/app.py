@@ -3,44 +3,48 @@
 from __future__ import annotations
 
 import logging
-import time
+from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+import anyio.to_thread
+from fastapi import FastAPI
 
 from arena.api import errors
+from arena.api.requests import RequestGuard
 from arena.api.routes import admin, battles, datasets, documents, health, runs, usage
 from arena.config import settings
+from arena.db.session import POOL_CONNECTIONS
 
 logging.basicConfig(level=settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-access = logging.getLogger("arena.access")
-MAX_JSON_BYTES = 1_000_000
+
+# Routes run in worker threads, each holding at most one pooled connection: no more threads than
+# connections, so no thread ever waits on the pool (arena.db.session).
+API_THREADS = POOL_CONNECTIONS
+
+DESCRIPTION = """Evaluation runs, uploads, documents and model battles, per tenant.
+
+Tenant operations take the tenant's key in `X-API-Key`; `/admin` operations take the
+administrator's token in `X-Admin-Token`. Every error answers in one shape,
+`{"error": {"code", "message", "details", "request_id"}}`, and every answer carries
+`X-Request-ID`. See docs/CONTRACTS.md."""
+
+
+@asynccontextmanager
+async def lifespan(_: FastAPI):
+    anyio.to_thread.current_default_thread_limiter().total_tokens = API_THREADS
+    yield
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="Arena", version="0.1.0")
+    app = FastAPI(title="Arena", version="0.2.0", description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
     for module in (health, admin, datasets, documents, runs, usage, battles):
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def limit_json_bodies(request: Request, call_next):
-        # Uploads have their own, larger limit and are streamed; everything else is small JSON.
-        length = request.headers.get("content-length", "")
-        is_upload = request.headers.get("content-type", "").startswith("multipart/form-data")
-        if not is_upload and length.isdigit() and int(length) > MAX_JSON_BYTES:
-            return errors.error_response(413, "payload_too_large", f"request body is {int(length):,} bytes; "
-                                         f"the limit for JSON bodies is {MAX_JSON_BYTES:,} bytes")
-        return await call_next(request)
+    def refuse(status: int, code: str, message: str):
+        # A refused body is not worth receiving: closing the connection stops the client sending it.
+        return errors.error_response(status, code, message, headers={"Connection": "close"} if status == 413 else None)
 
-    @app.middleware("http")
-    async def access_log(request: Request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        # Path only: keys travel in headers, which are never logged.
-        access.info("%s %s %s %.0fms", request.method, request.url.path, response.status_code,
-                    (time.perf_counter() - started) * 1000)
-        return response
-
+    app.add_middleware(RequestGuard, refuse=refuse)
     return app
 
 

@@ -1,7 +1,10 @@
-"""One error shape for every failure: {"error": {"code", "message", "details"}}. The error type
-itself (ApiError) lives in arena.errors, so that code outside the web layer can raise it.
+"""One error shape for every failure: {"error": {"code", "message", "details", "request_id"}}.
+The error type itself (ApiError) lives in arena.errors, so that code outside the web layer can
+raise it.
 
-Messages name the field or the object and say what to do, so a person can act on them.
+Messages name the field or the object and say what to do, so a person can act on them. Every
+error carries the request's id (arena.api.requests), also sent as X-Request-ID and logged, so an
+answer a client saw can be found in the log.
 """
 
 from __future__ import annotations
@@ -14,22 +17,26 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from arena.api.requests import REQUEST_ID_HEADER, current_request_id
 from arena.errors import ApiError
 
 log = logging.getLogger("arena.api")
 
 
 def error_response(status: int, code: str, message: str, details: dict | None = None, headers=None) -> JSONResponse:
-    return JSONResponse(status_code=status, headers=headers,
-                        content={"error": {"code": code, "message": message, "details": details}})
+    request_id = current_request_id()
+    return JSONResponse(status_code=status, headers={**(headers or {}), REQUEST_ID_HEADER: request_id},
+                        content={"error": {"code": code, "message": message, "details": details,
+                                           "request_id": request_id}})
 
 
 def _field(loc: tuple) -> str:
-    parts = [str(part) for part in loc if part not in ("body", "query", "path")]
+    parts = [str(part) for part in loc if part not in ("body", "query", "path", "header")]
     return ".".join(parts) or "body"
 
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
+               403: "forbidden"}
 
 
 def install(app: FastAPI) -> None:
@@ -49,7 +56,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         code = _HTTP_CODES.get(exc.status_code, "http_error")
-        message = {404: f"no such route: {request.method} {request.url.path}",
+        message = {400: "the request body could not be read as JSON",
+                   404: f"no such route: {request.method} {request.url.path}",
                    405: f"{request.method} is not allowed on {request.url.path}"}.get(exc.status_code, str(exc.detail))
         return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
@@ -61,5 +69,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception):
-        log.exception("unexpected error")
-        return error_response(500, "internal_error", "an unexpected error occurred; it has been logged")
+        # Nothing internal in the body: the request id leads to the logged traceback.
+        log.exception("unexpected error in request %s", current_request_id())
+        return error_response(500, "internal_error", "an unexpected error occurred; it has been logged "
+                              f"with request id {current_request_id()}")

@@ -4,39 +4,85 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from arena.runs.scoring import SCORERS
+
+# PostgreSQL text cannot hold NUL, and a lone surrogate cannot be encoded: both are refused as
+# bad input, as is a name of blanks. The pattern says the same to clients and schema-driven tools.
+TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+def _storable(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("must be valid Unicode (it contains a lone surrogate)")
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def Text(max_length: int, description: str | None = None):  # noqa: N802 - a type, read as one
+    """A non-blank string a database can store, at most `max_length` characters."""
+    return Annotated[str, Field(min_length=1, max_length=max_length, description=description,
+                                json_schema_extra={"pattern": TEXT_PATTERN}), AfterValidator(_storable)]
+
+
+# Names of things the suite and operators type: providers, models.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$"
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NAME_PATTERN)]
+RunStatus = Literal["queued", "running", "retrying", "completed", "failed"]
+BattleStatus = Literal["pending", "running", "completed", "failed"]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class TenantCreate(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text(200)
 
 
 class ProviderUpsert(Strict):
-    base_url: str = Field(min_length=1, max_length=500)
-    api_key: str = Field(min_length=1, max_length=500)
+    base_url: str = Field(min_length=1, max_length=500, pattern=r"^https?://[^\s\x00]+$",
+                          description="the OpenAI-compatible base URL, http(s)")
+    api_key: Text(500)
+
+
+class TenantCreated(BaseModel):
+    id: uuid.UUID
+    name: str
+    api_key: str = Field(description="shown once, here; only its hash is stored")
+    created_at: datetime
+
+
+class ProviderOut(BaseModel):
+    name: str
+    base_url: str
+    created_at: datetime
 
 
 class SampleIn(Strict):
-    input: str = Field(min_length=1)
-    expected: str = Field(min_length=1)
+    input: Text(20_000)
+    expected: Text(20_000)
 
 
 class DatasetCreate(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    samples: list[SampleIn] = Field(max_length=10_000)
+    name: Text(200)
+    # At least one sample: said in the schema, refused by the route with a message that says so.
+    samples: list[SampleIn] = Field(max_length=10_000, json_schema_extra={"minItems": 1})
 
 
 class RunCreate(Strict):
     dataset_id: uuid.UUID
-    provider: str = Field(min_length=1, max_length=100)
-    model: str = Field(min_length=1, max_length=200)
-    scorer: str = "exact_match"
-    fallback_models: list[str] = Field(default_factory=list, max_length=5)
+    provider: Name
+    model: Name
+    # One of the scorers: said in the schema, refused by the route with a message listing them.
+    scorer: str = Field(default="exact_match", json_schema_extra={"enum": sorted(SCORERS)})
+    fallback_models: list[Name] = Field(default_factory=list, max_length=5)
     max_attempts: int | None = Field(default=None, ge=1, le=10)
 
 
@@ -66,6 +112,11 @@ class DatasetOut(BaseModel):
     created_at: datetime
 
 
+class DatasetPage(BaseModel):
+    items: list[DatasetOut]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
+
+
 class DocumentOut(BaseModel):
     id: uuid.UUID
     file_name: str
@@ -79,9 +130,9 @@ class DocumentOut(BaseModel):
 
 
 class Question(Strict):
-    question: str = Field(min_length=1, max_length=2000)
-    provider: str = Field(default="gateway", min_length=1, max_length=100)
-    model: str = Field(default="gpt-3.5-turbo", min_length=1, max_length=200)
+    question: Text(2000)
+    provider: Name = "gateway"
+    model: Name = "gpt-3.5-turbo"
 
 
 class RunOut(BaseModel):
@@ -103,6 +154,11 @@ class RunOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+
+class RunPage(BaseModel):
+    items: list[RunOut]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
 
 
 class ResultOut(BaseModel):

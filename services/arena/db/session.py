@@ -1,4 +1,11 @@
-"""Engine and sessions. One engine per process; `pool_pre_ping` survives a database restart."""
+"""Engine and sessions. One engine per process; `pool_pre_ping` survives a database restart.
+
+Connections and threads are sized together: a request holds at most one pooled connection, and
+only while it runs in one of the API's worker threads (sessions are opened inside route bodies,
+never as dependencies that outlive the thread). With as many threads as connections
+(API_THREADS, set in arena.api.app), no request ever waits on the pool while holding a
+connection, so twenty clients at once queue for a thread instead of exhausting the pool.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +19,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from arena.config import settings
 
+POOL_SIZE = 10      # kept open
+POOL_OVERFLOW = 10  # opened under load, closed afterwards
+POOL_CONNECTIONS = POOL_SIZE + POOL_OVERFLOW  # per process; PostgreSQL allows 100 in all
+
 
 @lru_cache(maxsize=1)
 def engine() -> Engine:
-    return create_engine(settings().database_url, pool_pre_ping=True, pool_size=5,
-                         connect_args={"connect_timeout": 3})
+    return create_engine(settings().database_url, pool_pre_ping=True, pool_size=POOL_SIZE,
+                         max_overflow=POOL_OVERFLOW, pool_timeout=10, connect_args={"connect_timeout": 3})
 
 
 @lru_cache(maxsize=1)
@@ -36,9 +47,3 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-def get_session() -> Iterator[Session]:
-    """FastAPI dependency."""
-    with session_scope() as session:
-        yield session

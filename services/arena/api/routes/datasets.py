@@ -7,16 +7,18 @@ import logging
 import uuid
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arena.api.auth import current_tenant
-from arena.api.schemas import DatasetCreate, DatasetOut
+from arena.api.contract import TENANT_READ, TENANT_WRITE, errors, links, multipart_upload
+from arena.api.pages import DEFAULT_LIMIT, MAX_LIMIT, page
+from arena.api.schemas import DatasetCreate, DatasetOut, DatasetPage
 from arena.config import settings
 from arena.db.models import Dataset, Sample, Tenant
-from arena.db.session import get_session, session_scope
+from arena.db.session import session_scope
 from arena.errors import ApiError, invalid, not_found
 from arena.uploads.parsing import has_rows, read_text
 from arena.uploads.receive import move_into_store, receive_file
@@ -40,7 +42,16 @@ def tenant_store(tenant_id) -> Path:
     return Path(settings().upload_dir) / str(tenant_id)
 
 
-@router.post("/upload", status_code=202, response_model=DatasetOut)
+DATASET_LINKS = links(GetDataset=("getDataset", {"dataset_id": "$response.body#/id"}))
+UPLOAD_DOC = multipart_upload(", ".join(DATASET_FILES), {
+    "name": {"type": "string", "maxLength": 200, "description": "the dataset's name (default: the file's name)"}})
+
+
+@router.post("/upload", status_code=202, response_model=DatasetOut, openapi_extra=UPLOAD_DOC,
+             responses={202: DATASET_LINKS,
+                        200: {"model": DatasetOut, "description": "This tenant already uploaded the same bytes: "
+                                                                  "that dataset, with `reused: true`."},
+                        **TENANT_WRITE, **errors(415)})
 async def upload_dataset(request: Request, tenant: Tenant = Depends(current_tenant)) -> JSONResponse:
     """Receive a dataset file (multipart part `file`, optional field `name`); the worker parses it.
 
@@ -80,21 +91,43 @@ def _register_upload(tenant: Tenant, received, name: str) -> JSONResponse:
     return JSONResponse(status_code=202, content=body.model_dump(mode="json"))
 
 
-@router.post("", status_code=201, response_model=DatasetOut)
-def create_dataset(body: DatasetCreate, tenant: Tenant = Depends(current_tenant),
-                   session: Session = Depends(get_session)) -> Dataset:
+@router.api_route("/upload", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+def upload_is_post_only(request: Request) -> None:
+    # Without this, "upload" would be read as a dataset id by GET /datasets/{dataset_id} (422).
+    raise ApiError(405, "method_not_allowed", f"{request.method} is not allowed on /datasets/upload; "
+                   "upload with POST")
+
+
+@router.post("", status_code=201, response_model=DatasetOut, operation_id="createDataset",
+             responses={201: DATASET_LINKS, **TENANT_WRITE})
+def create_dataset(body: DatasetCreate, tenant: Tenant = Depends(current_tenant)) -> DatasetOut:
     if not body.samples:
         raise invalid("samples", "dataset has no samples; add at least one")
-    dataset = Dataset(tenant_id=tenant.id, name=body.name, sample_count=len(body.samples), status="ready",
-                      source="inline")
-    session.add(dataset)
-    session.flush()
-    session.add_all(Sample(dataset_id=dataset.id, position=i, input=s.input, expected=s.expected)
-                    for i, s in enumerate(body.samples))
-    return dataset
+    with session_scope() as session:
+        dataset = Dataset(tenant_id=tenant.id, name=body.name, sample_count=len(body.samples), status="ready",
+                          source="inline")
+        session.add(dataset)
+        session.flush()
+        session.add_all(Sample(dataset_id=dataset.id, position=i, input=s.input, expected=s.expected)
+                        for i, s in enumerate(body.samples))
+        return DatasetOut.model_validate(dataset, from_attributes=True)
 
 
-@router.get("/{dataset_id}", response_model=DatasetOut)
-def get_dataset(dataset_id: uuid.UUID, tenant: Tenant = Depends(current_tenant),
-                session: Session = Depends(get_session)) -> Dataset:
-    return tenant_dataset(session, tenant, dataset_id)
+@router.get("", response_model=DatasetPage, responses=TENANT_READ)
+def list_datasets(tenant: Tenant = Depends(current_tenant),
+                  limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="datasets per page"),
+                  cursor: str | None = Query(None, max_length=200, description="next_cursor of the previous page")
+                  ) -> DatasetPage:
+    """The tenant's datasets, newest first."""
+    with session_scope() as session:
+        rows, next_cursor = page(session, select(Dataset).where(Dataset.tenant_id == tenant.id), Dataset,
+                                 cursor, limit)
+        return DatasetPage(items=[DatasetOut.model_validate(d, from_attributes=True) for d in rows],
+                           next_cursor=next_cursor)
+
+
+@router.get("/{dataset_id}", response_model=DatasetOut, operation_id="getDataset",
+            responses={**TENANT_READ, **errors(404)})
+def get_dataset(dataset_id: uuid.UUID, tenant: Tenant = Depends(current_tenant)) -> DatasetOut:
+    with session_scope() as session:
+        return DatasetOut.model_validate(tenant_dataset(session, tenant, dataset_id), from_attributes=True)

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from sse_starlette.sse import EventSourceResponse
 
 from arena.api.auth import current_tenant
+from arena.api.contract import TENANT_READ, TENANT_WRITE, errors, event_stream, links, multipart_upload
 from arena.api.routes.datasets import tenant_store
 from arena.api.schemas import DocumentOut, Question
 from arena.config import settings
 from arena.db.models import Document, Provider, Tenant
-from arena.db.session import get_session, session_scope
+from arena.db.session import session_scope
 from arena.errors import ApiError, invalid, not_found
 from arena.providers.client import classify_provider_error, make_async_client
 from arena.uploads.receive import move_into_store, receive_file
@@ -45,7 +46,13 @@ def tenant_document(session: Session, tenant: Tenant, document_id: uuid.UUID) ->
     return document
 
 
-@router.post("", status_code=202, response_model=DocumentOut)
+DOCUMENT_ID = {"document_id": "$response.body#/id"}
+
+
+@router.post("", status_code=202, response_model=DocumentOut, operation_id="uploadDocument",
+             openapi_extra=multipart_upload(", ".join(DOCUMENT_FILES)),
+             responses={202: links(GetDocument=("getDocument", DOCUMENT_ID), AskDocument=("askDocument", DOCUMENT_ID)),
+                        **TENANT_WRITE, **errors(415)})
 async def upload_document(request: Request, tenant: Tenant = Depends(current_tenant)) -> JSONResponse:
     received = await receive_file(request, part="file", max_bytes=settings().upload_max_bytes,
                                   store_dir=tenant_store(tenant.id), allowed_extensions=DOCUMENT_FILES)
@@ -65,17 +72,21 @@ async def upload_document(request: Request, tenant: Tenant = Depends(current_ten
     return JSONResponse(status_code=202, content=body.model_dump(mode="json"))
 
 
-@router.get("/{document_id}", response_model=DocumentOut)
-def get_document(document_id: uuid.UUID, tenant: Tenant = Depends(current_tenant),
-                 session: Session = Depends(get_session)) -> DocumentOut:
-    return document_out(tenant_document(session, tenant, document_id))
+@router.get("/{document_id}", response_model=DocumentOut, operation_id="getDocument",
+            responses={**TENANT_READ, **errors(404)})
+def get_document(document_id: uuid.UUID, tenant: Tenant = Depends(current_tenant)) -> DocumentOut:
+    with session_scope() as session:
+        return document_out(tenant_document(session, tenant, document_id))
 
 
 def build_prompt(text: str, question: str) -> str:
     return f"Document:\n{text}\n\nQuestion: {question}"
 
 
-@router.post("/{document_id}/ask")
+@router.post("/{document_id}/ask", response_class=EventSourceResponse, operation_id="askDocument",
+             responses={**event_stream("`chunk` events `{\"text\"}` as the provider streams, then one `answer` "
+                                       "event `{\"answer\", \"model\", \"usage\"}`, or an `error` event "
+                                       "`{\"error\", \"partial\"}`."), **TENANT_WRITE, **errors(404, 409)})
 async def ask_document(document_id: uuid.UUID, body: Question, tenant: Tenant = Depends(current_tenant)):
     """Answer a question from a ready document: `chunk` events as the provider streams, then one
     `answer` event with the whole answer and its usage (or an `error` event)."""

@@ -57,7 +57,11 @@ def _timed(check) -> dict:
     return outcome
 
 
-@router.get("/health")
+@router.get("/health", responses={
+    200: {"description": "Every dependency answers: `{\"status\": \"ok\", \"checks\": {name: {status, "
+                         "latency_ms}}, \"scheduler\": {status, last_tick_s_ago}}`."},
+    503: {"description": "A dependency is down: the same body with `\"status\": \"degraded\"` and the failing "
+                         "check's error."}})
 def health() -> JSONResponse:
     with ThreadPoolExecutor(max_workers=len(CHECKS)) as pool:
         futures = {name: pool.submit(_timed, check) for name, check in CHECKS.items()}

@@ -6,18 +6,20 @@ import asyncio
 import json
 import uuid
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sse_starlette.sse import EventSourceResponse
 
 from arena.api.auth import current_tenant
+from arena.api.contract import TENANT_READ, TENANT_WRITE, errors, event_stream, links
+from arena.api.pages import DEFAULT_LIMIT, MAX_LIMIT, page
 from arena.api.routes.datasets import tenant_dataset
-from arena.api.schemas import Progress, ResultOut, RunCreate, RunOut, Usage
+from arena.api.schemas import Progress, ResultOut, RunCreate, RunOut, RunPage, RunStatus, Usage
 from arena.config import settings
-from arena.db.models import Provider, Result, Run, Tenant, utcnow
-from arena.db.session import get_session, session_scope
+from arena.db.models import Provider, Result, Run, RunEvent, Tenant, utcnow
+from arena.db.session import session_scope
 from arena.errors import ApiError, invalid, not_found
 from arena.runs.events import TERMINAL_EVENTS, append_event, events_after
 from arena.runs.scoring import SCORERS
@@ -45,7 +47,13 @@ def tenant_run(session: Session, tenant: Tenant, run_id: uuid.UUID) -> Run:
     return run
 
 
-@router.post("", status_code=202, response_model=RunOut)
+RUN_ID = {"run_id": "$response.body#/id"}
+
+
+@router.post("", status_code=202, response_model=RunOut, operation_id="startRun",
+             responses={202: links(GetRun=("getRun", RUN_ID), GetResults=("getResults", RUN_ID),
+                                   FollowEvents=("followRunEvents", RUN_ID)),
+                        **TENANT_WRITE, **errors(404, 409)})
 def start_run(body: RunCreate, tenant: Tenant = Depends(current_tenant)) -> JSONResponse:
     if body.scorer not in SCORERS:
         raise invalid("scorer", f"unknown scorer '{body.scorer}'; choose one of {', '.join(sorted(SCORERS))}")
@@ -75,23 +83,41 @@ def start_run(body: RunCreate, tenant: Tenant = Depends(current_tenant)) -> JSON
         return JSONResponse(status_code=202, content=run_out(run, provider_name).model_dump(mode="json"))
 
 
-@router.get("/{run_id}", response_model=RunOut)
-def get_run(run_id: uuid.UUID, tenant: Tenant = Depends(current_tenant),
-            session: Session = Depends(get_session)) -> RunOut:
-    run = tenant_run(session, tenant, run_id)
-    return run_out(run, session.get(Provider, run.provider_id).name)
+@router.get("", response_model=RunPage, responses=TENANT_READ)
+def list_runs(tenant: Tenant = Depends(current_tenant),
+              status: RunStatus | None = Query(None, description="only runs in this status"),
+              limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="runs per page"),
+              cursor: str | None = Query(None, max_length=200, description="next_cursor of the previous page")
+              ) -> RunPage:
+    """The tenant's runs, newest first."""
+    with session_scope() as session:
+        query = select(Run).where(Run.tenant_id == tenant.id)
+        if status:
+            query = query.where(Run.status == status)
+        rows, next_cursor = page(session, query, Run, cursor, limit)
+        names = dict(session.execute(select(Provider.id, Provider.name)).all())
+        return RunPage(items=[run_out(run, names.get(run.provider_id, "?")) for run in rows], next_cursor=next_cursor)
 
 
-@router.get("/{run_id}/results", response_model=list[ResultOut])
-def get_results(run_id: uuid.UUID, tenant: Tenant = Depends(current_tenant),
-                session: Session = Depends(get_session)) -> list[ResultOut]:
-    tenant_run(session, tenant, run_id)
-    results = session.scalars(select(Result).where(Result.run_id == run_id).order_by(Result.position))
-    return [ResultOut(sample_id=r.sample_id, position=r.position, input=r.input, expected=r.expected,
-                      output=r.output, score=r.score, served_model=r.served_model,
-                      usage=Usage(prompt_tokens=r.prompt_tokens, completion_tokens=r.completion_tokens,
-                                  total_tokens=r.total_tokens, cost=float(r.cost)), created_at=r.created_at)
-            for r in results]
+@router.get("/{run_id}", response_model=RunOut, operation_id="getRun",
+            responses={**TENANT_READ, **errors(404)})
+def get_run(run_id: uuid.UUID, tenant: Tenant = Depends(current_tenant)) -> RunOut:
+    with session_scope() as session:
+        run = tenant_run(session, tenant, run_id)
+        return run_out(run, session.get(Provider, run.provider_id).name)
+
+
+@router.get("/{run_id}/results", response_model=list[ResultOut], operation_id="getResults",
+            responses={**TENANT_READ, **errors(404)})
+def get_results(run_id: uuid.UUID, tenant: Tenant = Depends(current_tenant)) -> list[ResultOut]:
+    with session_scope() as session:
+        tenant_run(session, tenant, run_id)
+        results = session.scalars(select(Result).where(Result.run_id == run_id).order_by(Result.position))
+        return [ResultOut(sample_id=r.sample_id, position=r.position, input=r.input, expected=r.expected,
+                          output=r.output, score=r.score, served_model=r.served_model,
+                          usage=Usage(prompt_tokens=r.prompt_tokens, completion_tokens=r.completion_tokens,
+                                      total_tokens=r.total_tokens, cost=float(r.cost)), created_at=r.created_at)
+                for r in results]
 
 
 EVENT_POLL_S = 0.2
@@ -100,8 +126,8 @@ EVENT_POLL_S = 0.2
 def _parse_last_event_id(value: str | None) -> int:
     if value is None or value == "":
         return 0
-    if not value.isdigit():
-        raise ApiError(422, "validation_error", f"Last-Event-ID: expected an event id (a number), got {value!r}")
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise ApiError(422, "validation_error", f"Last-Event-ID: expected an event id (a number), got {value[:40]!r}")
     return int(value)
 
 
@@ -118,9 +144,13 @@ def _read_events(run_id: uuid.UUID, after: int) -> list[dict]:
                 for e in events_after(session, run_id, after)]
 
 
-@router.get("/{run_id}/events")
+@router.get("/{run_id}/events", response_class=EventSourceResponse, operation_id="followRunEvents",
+            responses={**event_stream("The run's events: `id` is the event's number in the run, `event` its "
+                                      "type (queued, started, progress, retrying, fallback, completed, "
+                                      "failed), `data` a JSON object."), **TENANT_READ, **errors(404)})
 async def run_events(run_id: uuid.UUID, request: Request, tenant: Tenant = Depends(current_tenant),
-                     last_event_id: str | None = Header(default=None)) -> EventSourceResponse:
+                     last_event_id: str | None = Header(default=None, max_length=100,
+                                                        description="resume after this event")):
     """Server-Sent Events of a run: its whole history (or what follows Last-Event-ID), then live
     events until the terminal one; comment heartbeats while nothing happens."""
     after = _parse_last_event_id(last_event_id)
@@ -128,6 +158,11 @@ async def run_events(run_id: uuid.UUID, request: Request, tenant: Tenant = Depen
     def check_access() -> None:
         with session_scope() as session:
             tenant_run(session, tenant, run_id)
+            last = session.scalar(select(func.max(RunEvent.seq)).where(RunEvent.run_id == run_id)) or 0
+            if after > last:
+                # Event ids come from this API only: one past the last stored is a client's mistake.
+                raise ApiError(422, "validation_error", f"Last-Event-ID: {after} is past the last event of this "
+                               f"run ({last}); resume from an id this stream sent")
 
     await asyncio.to_thread(check_access)
 
