@@ -71,7 +71,7 @@ Feature: Two models battle on the same prompt, a judge decides, and a leaderboar
   Scenario: The same idempotency key for a different battle is refused, and the first battle stands
     When I start a battle on "What is 2 + 3?" between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini" with idempotency key "order-9"
     And I try to start a battle on "What is 7 * 6?" between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini" with idempotency key "order-9"
-    Then the answer is 422 with the error code "idempotency_key_reused" and a message naming "order-9"
+    Then the answer is 409 with the error code "idempotency_key_reused" and a message naming "order-9"
     And nothing new is stored for my tenant
     And MongoDB holds exactly 1 battle of my tenant with idempotency key "order-9"
 

@@ -32,14 +32,14 @@ Feature: Bad requests get a clear error in one shape, and store nothing
 
     Examples: Unknown things and wrong methods
       | method | path                     | body                                                                         | status | code             | names       |
-      | POST   | /runs                    | {"dataset_id": "<my dataset>", "provider": "nowhere", "model": "gpt-3.5-turbo"} | 422 | validation_error | provider    |
+      | POST   | /runs                    | {"dataset_id": "<my dataset>", "provider": "nowhere", "model": "gpt-3.5-turbo"} | 404 | not_found        | provider 'nowhere' not found |
       | POST   | /runs                    | {"dataset_id": "<unknown id>", "provider": "gateway", "model": "gpt-3.5-turbo"} | 404 | not_found        | dataset     |
       | DELETE | /runs                    | -                                                                            | 405    | method_not_allowed | DELETE    |
 
     Examples: Text a database cannot store, numbers out of range, ambiguous JSON
       | method | path      | body                                                                                      | status | code             | names          |
       | POST   | /datasets | {"name": "x", "samples": [{"input": "What is 2 + 3?\u0000", "expected": "5"}]}             | 422    | validation_error | NUL            |
-      | POST   | /datasets | {"name": "x", "samples": [{"input": "What is \ud800?", "expected": "5"}]}                  | 422    | validation_error | lone surrogate |
+      | POST   | /datasets | {"name": "x", "samples": [{"input": "What is \ud800?", "expected": "5"}]}                  | 422    | validation_error | samples.0.input |
       | POST   | /datasets | {"name": "   ", "samples": [{"input": "What is 2 + 3?", "expected": "5"}]}                 | 422    | validation_error | blank          |
       | POST   | /datasets | {"name": "x", "name": "y", "samples": [{"input": "What is 2 + 3?", "expected": "5"}]}      | 400    | bad_request      | repeats the key 'name' |
       | POST   | /runs     | {"dataset_id": "<my dataset>", "provider": "gateway", "model": "gpt-3.5-turbo", "max_attempts": 99999999999999999999999} | 422 | validation_error | max_attempts |

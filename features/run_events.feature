@@ -54,4 +54,4 @@ Feature: A run's live events can be followed, resumed and replayed
     When I start a run of that dataset on model "gpt-3.5-turbo"
     And the run completes within 20 seconds
     And I ask for the run's events after the event id 999999
-    Then the answer is 422 with the error code "validation_error" and a message naming "past the last event"
+    Then the answer is 409 with the error code "last_event_id_unknown" and a message naming "past the last event"

@@ -84,5 +84,5 @@ Feature: An evaluation run completes end to end
       | request                                   | status | names    |
       | create a dataset with no questions        | 422    | samples  |
       | start a run with the scorer "telepathy"   | 422    | scorer   |
-      | start a run on the provider "nowhere"     | 422    | provider |
+      | start a run on the provider "nowhere"     | 404    | provider |
       | start a run of a dataset that is not mine | 404    | dataset  |

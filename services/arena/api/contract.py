@@ -50,9 +50,12 @@ admin_token = APIKeyHeader(name="X-Admin-Token", scheme_name="AdminToken", auto_
                            description="The administrator's token (ARENA_ADMIN_TOKEN).")
 
 
-def event_stream(description: str) -> dict:
-    return {200: {"description": description,
-                  "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+def event_stream(description: str, events: list[str]) -> dict:
+    """A `text/event-stream` answer; the schema describes one event: its type, its JSON data."""
+    event = {"type": "object", "required": ["event", "data"],
+             "properties": {"id": {"type": "string", "pattern": "^[0-9]+$"}, "event": {"enum": events},
+                            "data": {"type": "string", "description": "a JSON object"}}}
+    return {200: {"description": description, "content": {"text/event-stream": {"schema": event}}}}
 
 
 def multipart_upload(extensions: str, fields: dict[str, dict] | None = None) -> dict:

@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from arena.api.requests import REQUEST_ID_HEADER, current_request_id
 from arena.errors import ApiError
@@ -39,11 +40,24 @@ _HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 
                403: "forbidden"}
 
 
+def _allowed_methods(request: Request) -> str:
+    """The methods the OpenAPI document lists for this path: every route of the most literal
+    path that matches (Starlette names only the first route's; /datasets/upload is not a
+    /datasets/{dataset_id}). HEAD is left out, as the document does."""
+    probe = {**request.scope, "method": "-"}
+    matching = [route for route in request.app.router.routes
+                if getattr(route, "include_in_schema", True) and route.matches(probe)[0] != Match.NONE]
+    fewest = min((len(route.param_convertors) for route in matching), default=0)
+    methods = {m for route in matching if len(route.param_convertors) == fewest
+               for m in (getattr(route, "methods", None) or ())}
+    return ", ".join(sorted(methods - {"HEAD"}))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError):
         # A refused body is not worth receiving: closing the connection stops the client sending it.
-        headers = {"Connection": "close"} if exc.status == 413 else None
+        headers = {**exc.headers, **({"Connection": "close"} if exc.status == 413 else {})}
         return error_response(exc.status, exc.code, exc.message, exc.details, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -56,10 +70,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         code = _HTTP_CODES.get(exc.status_code, "http_error")
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
         message = {400: "the request body could not be read as JSON",
                    404: f"no such route: {request.method} {request.url.path}",
-                   405: f"{request.method} is not allowed on {request.url.path}"}.get(exc.status_code, str(exc.detail))
-        return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+                   405: f"{request.method} is not allowed on {request.url.path}; "
+                        f"allowed: {headers.get('Allow')}"}.get(exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, code, message, headers=headers)
 
     @app.exception_handler(OperationalError)
     async def database_unavailable(_: Request, exc: OperationalError):

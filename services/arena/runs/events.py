@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from arena.db.models import Run, RunEvent, utcnow
 
 TERMINAL_EVENTS = {"completed", "failed"}
+EVENT_TYPES = {"queued", "started", "progress", "retrying", "fallback", *TERMINAL_EVENTS}
 
 
 def append_event(session: Session, run: Run, type_: str, **data) -> RunEvent:

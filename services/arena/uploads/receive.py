@@ -59,7 +59,7 @@ def check_file_name(name: str) -> str:
 
 class _Part:
     def __init__(self) -> None:
-        self.headers: dict[str, str] = {}
+        self.headers: dict[str, bytes] = {}  # raw: names in them may be any bytes
         self.name: str | None = None
         self.file_name: str | None = None
         self.buffer = bytearray()
@@ -99,12 +99,13 @@ class FileReceiver:
 
     def on_header_end(self) -> None:
         header = self.header_field.decode("latin-1").lower()
-        self.current.headers[header] = self.header_value.decode("utf-8", "replace")
+        self.current.headers[header] = self.header_value
         self.header_field, self.header_value = b"", b""
 
     def on_headers_finished(self) -> None:
         current = self.current
-        _, disposition = parse_options_header(current.headers.get("content-disposition", ""))
+        # Bytes in, bytes out (python-multipart reads them as latin-1), then names read as UTF-8.
+        _, disposition = parse_options_header(current.headers.get("content-disposition", b""))
         current.name = disposition.get(b"name", b"").decode("utf-8", "replace")
         if current.name != self.part:
             return
@@ -116,7 +117,7 @@ class FileReceiver:
             raise ApiError(415, "unsupported_media_type",
                            f"unsupported file type '{extension or name}'; upload one of: {kinds}")
         current.file_name = name
-        self.content_type = current.headers.get("content-type", "application/octet-stream")
+        self.content_type = current.headers.get("content-type", b"application/octet-stream").decode("utf-8", "replace")
         self.file = open(self.temp_path, "wb")  # noqa: SIM115 - closed in on_part_end / close
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:

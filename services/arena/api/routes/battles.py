@@ -12,16 +12,16 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pymongo.errors import DuplicateKeyError
-from sqlalchemy import select
 
 from arena.api.auth import current_tenant
 from arena.api.contract import TENANT_READ, TENANT_WRITE, errors, links
+from arena.api.providers import find_provider
 from arena.api.schemas import BattleStatus, Name, Strict, Text
 from arena.battles import store
 from arena.battles.rating import leaderboard
-from arena.db.models import Provider, Tenant
+from arena.db.models import Tenant
 from arena.db.session import session_scope
-from arena.errors import ApiError, invalid, not_found
+from arena.errors import ApiError, not_found
 from arena.worker.send import enqueue
 
 router = APIRouter()
@@ -70,7 +70,7 @@ class BattleOut(BaseModel):
     loser: str | None
     draw: bool
     status: BattleStatus
-    error: str | None
+    error: dict | None = Field(description="why a failed battle failed: {message, retryable, status}")
     created_at: str
 
 
@@ -110,7 +110,7 @@ def battle_out(doc: dict) -> dict:
              responses={202: links(GetBattle=("getBattle", {"battle_id": "$response.body#/id"})),
                         200: {"model": BattleOut, "description": "This tenant already used the idempotency key "
                                                                  "for the same battle: that battle."},
-                        **TENANT_WRITE})
+                        **TENANT_WRITE, **errors(404, 409)})
 async def start_battle(body: BattleCreate, tenant: Tenant = Depends(current_tenant),
                        idempotency_key: str | None = Header(default=None, min_length=1, max_length=200)
                        ) -> JSONResponse:
@@ -119,8 +119,7 @@ async def start_battle(body: BattleCreate, tenant: Tenant = Depends(current_tena
 
     def create() -> tuple[dict, bool]:
         with session_scope() as session:
-            if session.scalar(select(Provider.id).where(Provider.name == body.provider)) is None:
-                raise invalid("provider", f"unknown provider '{body.provider}'")
+            find_provider(session, body.provider)
         store.ensure_indexes()
         battle_id = str(uuid.uuid4())
         at = store.now()
@@ -139,7 +138,7 @@ async def start_battle(body: BattleCreate, tenant: Tenant = Depends(current_tena
             existing = store.battles().find_one({"tenant_id": str(tenant.id), "idempotency_key": key})
             if not _same_battle(existing, body):
                 # Stripe's rule: a key names one request; the same key with another body is a mistake.
-                raise ApiError(422, "idempotency_key_reused", f"idempotency key {key!r} was already used for a "
+                raise ApiError(409, "idempotency_key_reused", f"idempotency key {key!r} was already used for a "
                                "different battle (prompt, contenders, judge or provider differ); use a new key "
                                "for a new battle") from None
             return existing, False

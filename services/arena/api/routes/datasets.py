@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from arena.api.auth import current_tenant
 from arena.api.contract import TENANT_READ, TENANT_WRITE, errors, links, multipart_upload
-from arena.api.pages import DEFAULT_LIMIT, MAX_LIMIT, page
+from arena.api.pages import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT, page
 from arena.api.schemas import DatasetCreate, DatasetOut, DatasetPage
 from arena.config import settings
 from arena.db.models import Dataset, Sample, Tenant
@@ -47,7 +47,8 @@ UPLOAD_DOC = multipart_upload(", ".join(DATASET_FILES), {
     "name": {"type": "string", "maxLength": 200, "description": "the dataset's name (default: the file's name)"}})
 
 
-@router.post("/upload", status_code=202, response_model=DatasetOut, openapi_extra=UPLOAD_DOC,
+@router.post("/upload", status_code=202, response_model=DatasetOut, operation_id="uploadDataset",
+             openapi_extra=UPLOAD_DOC,
              responses={202: DATASET_LINKS,
                         200: {"model": DatasetOut, "description": "This tenant already uploaded the same bytes: "
                                                                   "that dataset, with `reused: true`."},
@@ -68,7 +69,11 @@ async def upload_dataset(request: Request, tenant: Tenant = Depends(current_tena
     if not has_rows(text, received.extension):
         received.path.unlink(missing_ok=True)
         raise ApiError(422, "validation_error", f"file: '{received.name}' has no rows; a dataset needs at least one")
-    name = (received.fields.get("name") or received.name).strip()[:200]
+    given = received.fields.get("name", "")
+    name = (given if given.strip() else received.name).strip()[:200]
+    if "\x00" in name:
+        received.path.unlink(missing_ok=True)
+        raise invalid("name", "must not contain NUL characters")
     return await asyncio.to_thread(_register_upload, tenant, received, name)
 
 
@@ -95,7 +100,7 @@ def _register_upload(tenant: Tenant, received, name: str) -> JSONResponse:
 def upload_is_post_only(request: Request) -> None:
     # Without this, "upload" would be read as a dataset id by GET /datasets/{dataset_id} (422).
     raise ApiError(405, "method_not_allowed", f"{request.method} is not allowed on /datasets/upload; "
-                   "upload with POST")
+                   "upload with POST", headers={"Allow": "POST"})
 
 
 @router.post("", status_code=201, response_model=DatasetOut, operation_id="createDataset",
@@ -116,7 +121,8 @@ def create_dataset(body: DatasetCreate, tenant: Tenant = Depends(current_tenant)
 @router.get("", response_model=DatasetPage, responses=TENANT_READ)
 def list_datasets(tenant: Tenant = Depends(current_tenant),
                   limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="datasets per page"),
-                  cursor: str | None = Query(None, max_length=200, description="next_cursor of the previous page")
+                  cursor: str = Query("", pattern=CURSOR_PATTERN,
+                                             description="next_cursor of the previous page")
                   ) -> DatasetPage:
     """The tenant's datasets, newest first."""
     with session_scope() as session:

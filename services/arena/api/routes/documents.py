@@ -11,18 +11,18 @@ import uuid
 import openai
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sse_starlette.sse import EventSourceResponse
 
 from arena.api.auth import current_tenant
 from arena.api.contract import TENANT_READ, TENANT_WRITE, errors, event_stream, links, multipart_upload
+from arena.api.providers import find_provider
 from arena.api.routes.datasets import tenant_store
 from arena.api.schemas import DocumentOut, Question
 from arena.config import settings
 from arena.db.models import Document, Provider, Tenant
 from arena.db.session import session_scope
-from arena.errors import ApiError, invalid, not_found
+from arena.errors import ApiError, not_found
 from arena.providers.client import classify_provider_error, make_async_client
 from arena.uploads.receive import move_into_store, receive_file
 from arena.worker.send import enqueue
@@ -86,7 +86,8 @@ def build_prompt(text: str, question: str) -> str:
 @router.post("/{document_id}/ask", response_class=EventSourceResponse, operation_id="askDocument",
              responses={**event_stream("`chunk` events `{\"text\"}` as the provider streams, then one `answer` "
                                        "event `{\"answer\", \"model\", \"usage\"}`, or an `error` event "
-                                       "`{\"error\", \"partial\"}`."), **TENANT_WRITE, **errors(404, 409)})
+                                       "`{\"error\", \"partial\"}`.", ["answer", "chunk", "error"]),
+                        **TENANT_WRITE, **errors(404, 409)})
 async def ask_document(document_id: uuid.UUID, body: Question, tenant: Tenant = Depends(current_tenant)):
     """Answer a question from a ready document: `chunk` events as the provider streams, then one
     `answer` event with the whole answer and its usage (or an `error` event)."""
@@ -97,9 +98,7 @@ async def ask_document(document_id: uuid.UUID, body: Question, tenant: Tenant = 
             if document.status != "ready":
                 raise ApiError(409, "document_not_ready", f"document '{document.id}' is not ready (it is "
                                f"{document.status}); ask once it is ready")
-            provider = session.scalar(select(Provider).where(Provider.name == body.provider))
-            if provider is None:
-                raise invalid("provider", f"unknown provider '{body.provider}'")
+            provider = find_provider(session, body.provider)
             session.expunge(provider)
             return document.text, provider
 

@@ -14,14 +14,15 @@ from sse_starlette.sse import EventSourceResponse
 
 from arena.api.auth import current_tenant
 from arena.api.contract import TENANT_READ, TENANT_WRITE, errors, event_stream, links
-from arena.api.pages import DEFAULT_LIMIT, MAX_LIMIT, page
+from arena.api.pages import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT, page
+from arena.api.providers import find_provider
 from arena.api.routes.datasets import tenant_dataset
 from arena.api.schemas import Progress, ResultOut, RunCreate, RunOut, RunPage, RunStatus, Usage
 from arena.config import settings
 from arena.db.models import Provider, Result, Run, RunEvent, Tenant, utcnow
 from arena.db.session import session_scope
 from arena.errors import ApiError, invalid, not_found
-from arena.runs.events import TERMINAL_EVENTS, append_event, events_after
+from arena.runs.events import EVENT_TYPES, TERMINAL_EVENTS, append_event, events_after
 from arena.runs.scoring import SCORERS
 from arena.worker.send import enqueue
 
@@ -63,10 +64,7 @@ def start_run(body: RunCreate, tenant: Tenant = Depends(current_tenant)) -> JSON
         if dataset.status != "ready":
             raise ApiError(409, "dataset_not_ready", f"dataset '{dataset.id}' is not ready (it is "
                            f"{dataset.status}); start a run once it is ready")
-        provider = session.scalar(select(Provider).where(Provider.name == body.provider))
-        if provider is None:
-            known = ", ".join(session.scalars(select(Provider.name).order_by(Provider.name))) or "none"
-            raise invalid("provider", f"unknown provider '{body.provider}'; registered providers: {known}")
+        provider = find_provider(session, body.provider)
         run = Run(tenant_id=tenant.id, dataset_id=dataset.id, provider_id=provider.id, model=body.model,
                   fallback_models=body.fallback_models, active_model=body.model, scorer=body.scorer,
                   status="queued", attempts=0, model_attempts=0, heartbeat_at=utcnow(),
@@ -87,7 +85,8 @@ def start_run(body: RunCreate, tenant: Tenant = Depends(current_tenant)) -> JSON
 def list_runs(tenant: Tenant = Depends(current_tenant),
               status: RunStatus | None = Query(None, description="only runs in this status"),
               limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="runs per page"),
-              cursor: str | None = Query(None, max_length=200, description="next_cursor of the previous page")
+              cursor: str = Query("", pattern=CURSOR_PATTERN,
+                                             description="next_cursor of the previous page")
               ) -> RunPage:
     """The tenant's runs, newest first."""
     with session_scope() as session:
@@ -147,10 +146,12 @@ def _read_events(run_id: uuid.UUID, after: int) -> list[dict]:
 @router.get("/{run_id}/events", response_class=EventSourceResponse, operation_id="followRunEvents",
             responses={**event_stream("The run's events: `id` is the event's number in the run, `event` its "
                                       "type (queued, started, progress, retrying, fallback, completed, "
-                                      "failed), `data` a JSON object."), **TENANT_READ, **errors(404)})
+                                      "failed), `data` a JSON object.", sorted(EVENT_TYPES)),
+                       **TENANT_READ, **errors(404, 409)})
 async def run_events(run_id: uuid.UUID, request: Request, tenant: Tenant = Depends(current_tenant),
-                     last_event_id: str | None = Header(default=None, max_length=100,
-                                                        description="resume after this event")):
+                     last_event_id: str = Header(default="", pattern=r"^[0-9]{0,18}$",
+                                                        description="resume after this event (an id the "
+                                                                    "stream sent)")):
     """Server-Sent Events of a run: its whole history (or what follows Last-Event-ID), then live
     events until the terminal one; comment heartbeats while nothing happens."""
     after = _parse_last_event_id(last_event_id)
@@ -161,8 +162,8 @@ async def run_events(run_id: uuid.UUID, request: Request, tenant: Tenant = Depen
             last = session.scalar(select(func.max(RunEvent.seq)).where(RunEvent.run_id == run_id)) or 0
             if after > last:
                 # Event ids come from this API only: one past the last stored is a client's mistake.
-                raise ApiError(422, "validation_error", f"Last-Event-ID: {after} is past the last event of this "
-                               f"run ({last}); resume from an id this stream sent")
+                raise ApiError(409, "last_event_id_unknown", f"Last-Event-ID: {after} is past the last event of "
+                               f"this run ({last}); resume from an id this stream sent")
 
     await asyncio.to_thread(check_access)
 
