@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The project's tests: pytest for the harness and the services, then the acceptance suite.
-# Ends with one line "N passed, N failed" covering both, counted from their JUnit files.
+# The project's tests: pytest for the harness and the services, the acceptance suite, then the
+# API fuzzer. Ends with one line "N passed, N failed" covering all, counted from their JUnit files.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +26,12 @@ else
 fi
 behave_status=$?
 
+# The API against its own OpenAPI document: Schemathesis, all checks and its stateful phase, with
+# the fixed seed and a fresh one (both printed; scripts/fuzz_api.py --seed N replays either), on
+# a stack of its own. Its JUnit files join the count below.
+.venv/bin/python scripts/fuzz_api.py
+fuzz_status=$?
+
 # What the suite left behind must not hold a key or a token.
 .venv/bin/pytest tests/reports --junitxml=reports/junit/pytest-reports.xml
 reports_status=$?
@@ -39,4 +45,5 @@ fi
 
 .venv/bin/python scripts/junit_summary.py reports/junit
 summary_status=$?
-[ $pytest_status -eq 0 ] && [ $dryrun_status -eq 0 ] && [ $behave_status -eq 0 ] && [ $reports_status -eq 0 ] && [ $summary_status -eq 0 ]
+[ $pytest_status -eq 0 ] && [ $dryrun_status -eq 0 ] && [ $behave_status -eq 0 ] && [ $fuzz_status -eq 0 ] \
+  && [ $reports_status -eq 0 ] && [ $summary_status -eq 0 ]

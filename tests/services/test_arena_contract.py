@@ -95,3 +95,45 @@ def test_request_schemas_say_what_the_api_enforces(schema):
     assert components["BattleCreate"]["properties"]["contenders"]["uniqueItems"] is True
     text = components["SampleIn"]["properties"]["input"]
     assert "\\x00" in text["pattern"] and text["minLength"] == 1, json.dumps(text)
+
+
+@pytest.fixture
+def uploader(tmp_path, monkeypatch):
+    """A client whose tenant is given (no database) and whose upload store is a temporary dir:
+    enough for refusals that happen while the body is read."""
+    import uuid
+
+    from arena.api import auth
+    from arena.api.routes import datasets, documents
+    from arena.db.models import Tenant
+
+    monkeypatch.setattr(datasets, "tenant_store", lambda tenant_id: tmp_path / str(tenant_id))
+    monkeypatch.setattr(documents, "tenant_store", lambda tenant_id: tmp_path / str(tenant_id))
+    app = create_app()
+    app.dependency_overrides[auth.current_tenant] = lambda: Tenant(id=uuid.uuid4(), name="t", api_key_hash="x")
+    return TestClient(app, raise_server_exceptions=False), tmp_path
+
+
+def _multipart(boundary: str, *parts: bytes) -> bytes:
+    return b"".join(f"--{boundary}\r\n".encode() + part + b"\r\n" for part in parts) + f"--{boundary}--\r\n".encode()
+
+
+def test_a_malformed_multipart_body_is_400_and_leaves_no_file(uploader):
+    client, store = uploader
+    boundary = "0d37f771f3609e9baf6be26654101f5f"
+    response = client.post("/documents", content=f"--{boundary}\r\nTrue--{boundary}--\r\n".encode(),
+                           headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert "multipart body cannot be read" in error_of(response, 400, "bad_request")["message"]
+    assert not [p for p in store.rglob("*") if p.is_file()], list(store.rglob("*"))
+
+
+def test_part_names_of_any_bytes_are_read_not_a_crash(uploader):
+    client, store = uploader
+    boundary = "22099472114d1390ba194be83a71a18e"
+    body = _multipart(boundary,
+                      b'Content-Disposition: form-data; name="\xc3\x9b\xf1\x86\xb3\xb1-f\xc2\x80%0D"\r\n\r\n-31363',
+                      b'Content-Disposition: form-data; name="name"\r\n\r\n')
+    response = client.post("/datasets/upload", content=body,
+                           headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert "no file part" in error_of(response, 422, "validation_error")["message"]
+    assert not [p for p in store.rglob("*") if p.is_file()], list(store.rglob("*"))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import Request
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from arena.errors import ApiError
@@ -152,9 +153,13 @@ class FileReceiver:
     async def receive(self, request: Request, boundary: bytes) -> ReceivedFile:
         parser = MultipartParser(boundary, callbacks=self.callbacks())
         try:
-            async for chunk in request.stream():
-                parser.write(chunk)
-            parser.finalize()
+            try:
+                async for chunk in request.stream():
+                    parser.write(chunk)
+                parser.finalize()
+            except MultipartParseError as exc:
+                raise ApiError(400, "bad_request", f"the multipart body cannot be read ({exc}); send the file "
+                               f"in a part named '{self.part}' of a well-formed multipart/form-data body") from None
             if self.file_name is None:
                 raise ApiError(422, "validation_error", f"{self.part}: the form has no file part named "
                                f"'{self.part}'; attach the file in that part")
