@@ -4,8 +4,8 @@
 
 Brings up a stack of its own (with beat). Each client is a tenant of its own, looping for a
 bounded time: create a dataset of 3 questions, start a run on it, follow the run's events to the
-end; every third loop it also uploads a dataset file, and every fourth asks its document a
-question (a streamed answer). No loop starts after the time is up; those under way finish.
+end; its first loop (and every third) also uploads a dataset file, its second (and every other)
+asks its document a question (a streamed answer). No loop starts after the time is up; those under way finish.
 Then every run is checked where it lives: completed, one result per question, one provider
 call per question (the gateway's call log), billed once (usage = the sum of its results), and
 its follower saw the events 1..n as stored, each once. The same loop runs with one client for
@@ -80,11 +80,11 @@ def client_loop(api: ArenaClient, document_id: str, deadline: float, rec: Record
         events = rec.timed("follow run to its end", read_events, api, run["id"], timeout=300)
         started_runs.append({"run": run, "seen": [e.id for e in events]})
         rec.timed("read results", api.request, "GET", f"/runs/{run['id']}/results")
-        if loop % 3 == 0:
+        if loop % 3 == 1:  # the first loop, then every third
             extra_row = f'\n{{"input": "loop {loop}", "expected": "x"}}'.encode()  # new bytes: not a reuse
             content = fixtures.upload_file("arithmetic.jsonl") + extra_row
             rec.timed("upload dataset", api.upload, "/datasets/upload", f"load-{loop}.jsonl", content)
-        if loop % 4 == 0:
+        if loop % 2 == 0:  # the second loop, then every other
             answer = rec.timed("ask document", ask_document, api, document_id, "What is this about?", timeout=120)
             assert answer[-1].type == "answer", f"document answer ended with {answer[-1].type}: {answer[-1].data}"
         with rec.lock:

@@ -171,13 +171,18 @@ async def run_events(run_id: uuid.UUID, request: Request, tenant: Tenant = Depen
         nonlocal after
         while not await request.is_disconnected():
             events = await asyncio.to_thread(_read_events, run_id, after)
+            if not events and await asyncio.to_thread(_has_ended, run_id):
+                # The run ended after the read above, or before this stream was resumed. Its
+                # terminal event was committed with its status, so a second read sees it (and
+                # whatever came just before); nothing after it means the client saw the end.
+                events = await asyncio.to_thread(_read_events, run_id, after)
+                if not events:
+                    return
             for event in events:
                 yield event
                 after = int(event["id"])
                 if event["event"] in TERMINAL_EVENTS:
                     return
-            if not events and await asyncio.to_thread(_has_ended, run_id):
-                return  # resumed after the terminal event: nothing more will come
             await asyncio.sleep(EVENT_POLL_S)
 
     return EventSourceResponse(stream(), ping=settings().sse_heartbeat_s)
