@@ -46,3 +46,28 @@ def test_pdf_text_pages_and_the_reasons_for_unreadable_ones():
         extract_pdf(DOCUMENTS / "encrypted.pdf")
     with pytest.raises(ValueError, match="not a readable PDF"):
         extract_pdf(DOCUMENTS / "corrupt.pdf")
+
+
+@pytest.mark.parametrize("row", ['{"input": "a\\u0000b", "expected": "c"}', '{"input": "a", "expected": "\\ud800"}'])
+def test_rows_a_database_cannot_store_are_named_not_crashed_on(row):
+    parsed = parse_jsonl(row + "\n")
+    assert parsed.rows == [] and parsed.errors[0]["line"] == 1, parsed
+    assert "NUL character or a lone surrogate" in parsed.errors[0]["reason"]
+
+
+def test_a_csv_of_ten_thousand_columns_is_refused_by_its_header():
+    header = ",".join(["input", "expected", *(f"c{i}" for i in range(9_998))])
+    parsed = parse_csv(header + "\n" + ",".join(["a", "b", *([""] * 9_998)]) + "\n")
+    assert parsed.rows == [] and "10,000 columns" in parsed.errors[0]["reason"], parsed.errors
+
+
+def test_a_pdf_of_thousands_of_pages_is_refused_before_its_text_is_read(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    for _ in range(1_500):
+        pdf.add_page()
+    path = tmp_path / "long.pdf"
+    pdf.output(str(path))
+    with pytest.raises(ValueError, match="1,500 pages; the limit is 1,000"):
+        extract_pdf(path)

@@ -14,6 +14,9 @@ from pathlib import Path
 from pypdf import PdfReader
 
 REQUIRED = ("input", "expected")
+MAX_CSV_COLUMNS = 100         # input, expected and notes; not a spreadsheet
+MAX_PDF_PAGES = 1_000         # counted before any text is extracted
+MAX_PDF_TEXT_CHARS = 2_000_000  # a compression bomb stops here, not at the memory limit
 
 
 @dataclass
@@ -33,6 +36,10 @@ def _check_row(row: object, line: int, parsed: ParsedRows) -> None:
             return
         if not isinstance(value, str) or not value.strip():
             parsed.errors.append({"line": line, "reason": f'"{key}" must be non-empty text'})
+            return
+        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+            # PostgreSQL cannot store either: refused here, by line, rather than failing the insert.
+            parsed.errors.append({"line": line, "reason": f'"{key}" contains a NUL character or a lone surrogate'})
             return
     parsed.rows.append({"input": row["input"], "expected": row["expected"]})
 
@@ -67,13 +74,20 @@ def parse_csv(text: str) -> ParsedRows:
         parsed.errors.append({"line": 1, "reason": f"the header must name the columns input and expected "
                                                    f"(missing {', '.join(missing)})"})
         return parsed
-    for row in reader:
-        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
-            continue
-        if None in row:
-            parsed.errors.append({"line": reader.line_num, "reason": "more values than header columns"})
-            continue
-        _check_row({k.strip(): v for k, v in row.items()}, reader.line_num, parsed)
+    if len(header) > MAX_CSV_COLUMNS:
+        parsed.errors.append({"line": 1, "reason": f"the header has {len(header):,} columns; a dataset needs "
+                                                   f"input and expected (at most {MAX_CSV_COLUMNS} columns)"})
+        return parsed
+    try:
+        for row in reader:
+            if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+                continue
+            if None in row:
+                parsed.errors.append({"line": reader.line_num, "reason": "more values than header columns"})
+                continue
+            _check_row({k.strip(): v for k, v in row.items()}, reader.line_num, parsed)
+    except csv.Error as exc:
+        parsed.errors.append({"line": reader.line_num, "reason": f"not valid CSV ({exc})"})
     return parsed
 
 
@@ -84,6 +98,10 @@ def has_rows(text: str, extension: str) -> bool:
     """Does the file hold anything that could be a row? (An empty dataset is refused at once.)"""
     lines = [line for line in text.splitlines() if line.strip()]
     return len(lines) > (1 if extension == ".csv" else 0)
+
+
+class TooLarge(Exception):
+    pass
 
 
 @dataclass
@@ -97,7 +115,17 @@ def extract_pdf(path: Path) -> PdfText:
     try:
         reader = PdfReader(path)
         encrypted = reader.is_encrypted
-        pages = [] if encrypted else [page.extract_text() or "" for page in reader.pages]
+        count = 0 if encrypted else len(reader.pages)
+        if count > MAX_PDF_PAGES:
+            raise TooLarge(f"the PDF has {count:,} pages; the limit is {MAX_PDF_PAGES:,}")
+        pages, chars = [], 0
+        for page in [] if encrypted else reader.pages:
+            pages.append((page.extract_text() or "").replace("\x00", ""))  # PostgreSQL text holds no NUL
+            chars += len(pages[-1])
+            if chars > MAX_PDF_TEXT_CHARS:
+                raise TooLarge(f"the PDF's text is over {MAX_PDF_TEXT_CHARS:,} characters (by page {len(pages)})")
+    except TooLarge as exc:
+        raise ValueError(str(exc)) from None
     except Exception as exc:  # pypdf raises many kinds for damaged files; all mean the same to a user
         raise ValueError(f"not a readable PDF ({type(exc).__name__}: {exc})"[:300]) from None
     if encrypted:
