@@ -22,3 +22,11 @@ Feature: Runs share a pool of workers without doing any work twice
     Then the run completes within 60 seconds
     And the run took 1 attempt
     And the provider was called exactly once per question for that run
+
+  @critical
+  Scenario: Twenty clients starting runs at the same moment are all served, and nothing is done twice
+    Given a dataset of 3 arithmetic questions
+    When 20 clients each start a run of that dataset on model "gpt-3.5-turbo" at the same moment
+    Then all those runs complete within 90 seconds
+    And every one of those runs has exactly one stored result per question
+    And the provider was called exactly once per question for each of those runs

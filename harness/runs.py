@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from harness.api import ArenaClient
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from harness.api import ArenaClient, ExchangeLog
+from harness.endpoints import Endpoints
 from harness.waits import poll_until
 
 TERMINAL = {"completed", "failed"}
@@ -34,3 +40,21 @@ def wait_while_status(api: ArenaClient, run_id: str, status: str, duration: floa
 
     return hold_for(lambda: api.run(run_id), lambda r: r["status"] == status, duration=duration,
                     what=f"run {run_id} to stay {status!r}", describe=describe_run)
+
+
+def start_runs_at_once(endpoints: Endpoints, api_key: str, dataset_id: str, model: str, clients: int,
+                       log: ExchangeLog) -> list[requests.Response]:
+    """`clients` clients, each on a connection of its own, start a run each at the same moment
+    (they wait at a barrier, then all send): what a burst of users does to the API's pool."""
+    barrier = threading.Barrier(clients)
+
+    def one_client(_: int) -> requests.Response:
+        client = ArenaClient(endpoints, api_key=api_key, log=log, timeout=60)
+        try:
+            barrier.wait(timeout=30)
+            return client.start_run(dataset_id, model)
+        finally:
+            client.close()
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        return list(pool.map(one_client, range(clients)))

@@ -5,7 +5,7 @@ from behave import given, then, when
 from harness import phrases  # noqa: F401 - registers the Text type used below
 from harness.api import expect
 from harness.gateway import run_user
-from harness.runs import wait_for_status
+from harness.runs import start_runs_at_once, wait_for_status
 
 
 @given("the worker pool has {count:d} workers")
@@ -17,6 +17,15 @@ def step_scale_workers(context, count):
 @when('I start {count:d} runs of that dataset on model "{model:Text}"')
 def step_start_runs(context, count, model):
     context.runs = [expect(context.me.api.start_run(context.dataset["id"], model), 202) for _ in range(count)]
+
+
+@when('{count:d} clients each start a run of that dataset on model "{model:Text}" at the same moment')
+def step_burst_of_runs(context, count, model):
+    responses = start_runs_at_once(context.endpoints, context.me.tenant["api_key"], context.dataset["id"], model,
+                                   count, context.exchanges)
+    statuses = [response.status_code for response in responses]
+    assert statuses == [202] * count, f"expected {count} answers 202, got {statuses}"
+    context.runs = [response.json() for response in responses]
 
 
 @then("all those runs complete within {seconds:d} seconds")
