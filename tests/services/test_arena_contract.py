@@ -137,3 +137,17 @@ def test_part_names_of_any_bytes_are_read_not_a_crash(uploader):
                            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert "no file part" in error_of(response, 422, "validation_error")["message"]
     assert not [p for p in store.rglob("*") if p.is_file()], list(store.rglob("*"))
+
+
+def test_docs_contracts_and_the_openapi_document_name_the_same_operations(schema):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "CONTRACTS.md").read_text()
+    named = re.findall(r"`(GET|POST|PUT|DELETE) (/[^`?\s]*)", text)
+    not_arena = ("/_gateway", "/v1/", "/health/", "/openapi.json")
+    documented = {(m, re.sub(r"\{[^}]+\}", "{}", p)) for m, p in named
+                  if not p.startswith(not_arena) and (m, p) != ("GET", "/datasets/upload")}
+    served = {(m.upper(), re.sub(r"\{[^}]+\}", "{}", p)) for p, ops in schema["paths"].items() for m in ops}
+    assert documented == served, (f"in docs/CONTRACTS.md only: {sorted(documented - served)}; "
+                                  f"in /openapi.json only: {sorted(served - documented)}")

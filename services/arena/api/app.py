@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from arena.api import errors
 from arena.api.requests import RequestGuard
-from arena.api.routes import admin, battles, datasets, documents, health, runs, usage
+from arena.api.routes import admin, battles, datasets, documents, health, providers, runs, usage
 from arena.config import settings
 from arena.db.session import POOL_CONNECTIONS
 
@@ -37,7 +37,7 @@ async def lifespan(_: FastAPI):
 def create_app() -> FastAPI:
     app = FastAPI(title="Arena", version="0.2.0", description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
-    for module in (health, admin, datasets, documents, runs, usage, battles):
+    for module in (health, admin, providers, datasets, documents, runs, usage, battles):
         app.include_router(module.router)
 
     def refuse(status: int, code: str, message: str):
