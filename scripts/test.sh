@@ -36,10 +36,11 @@ fuzz_status=$?
 .venv/bin/pytest tests/reports --junitxml=reports/junit/pytest-reports.xml
 reports_status=$?
 
-# Figures, not tests (never fail the build): the benchmark and the parallel speed-up
-# (reports/bench.json, reports/parallel.json).
+# Figures, not tests (never fail the build): the benchmark, the API under 50 clients against one,
+# and the parallel speed-up (reports/bench.json, reports/load.json, reports/parallel.json).
 if [ "${CI:-}" = "true" ] || [ "${ARENA_BENCH:-}" = "1" ]; then
   .venv/bin/python scripts/bench.py --peers --runs 2 --cold-build || echo "[bench] the benchmark did not complete"
+  .venv/bin/python scripts/load.py --clients 50 --seconds 30 || echo "[load] something was lost, doubled or answered 5xx (above)"
   .venv/bin/python scripts/parallel.py --compare --workers 4 || echo "[parallel] a parallel feature run failed"
 fi
 
