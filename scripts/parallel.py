@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from harness.lifecycle import GuardedTeardown  # noqa: E402
 from harness.settings import REPORTS_DIR, Settings  # noqa: E402
 from harness.stack import ComposeStack  # noqa: E402
 from harness.timing import PhaseTimer  # noqa: E402
@@ -68,12 +69,14 @@ def main() -> int:
     timer = PhaseTimer(REPORTS_DIR / "timings-parallel.json")
     features = sorted((ROOT / "features").glob("*.feature"))
     passes = [1, args.workers] if args.compare else [1 if args.serial else args.workers]
+    # SIGTERM and Ctrl-C included: the stack never outlives the script.
+    teardown = GuardedTeardown(lambda: stack.stop(timer)).install()
     try:
         endpoints = stack.start(timer)
         stack.project.start_service("beat")
         results = [run_pass(features, n, endpoints, settings.admin_token, extra) for n in passes]
     finally:
-        stack.stop(timer)
+        teardown.run()
     figures = {"features": len(features), "passes": results}
     if args.compare:
         figures["speed_up"] = round(results[0]["wall_s"] / results[1]["wall_s"], 2)
