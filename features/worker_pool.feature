@@ -14,6 +14,17 @@ Feature: Runs share a pool of workers without doing any work twice
     And every one of those runs has exactly one stored result per question
     And the provider was called exactly once per question for each of those runs
 
+  @normal @needs_stack_control
+  Scenario: A second message for a run in progress does not start it again
+    Given a dataset of 5 arithmetic questions
+    When I start a run of that dataset on model "gpt-3.5-turbo-slow-twice"
+    And the run has answered at least 1 question within 10 seconds
+    And the run's message is delivered a second time
+    Then the run completes within 60 seconds
+    And the run took 1 attempt
+    And every question has exactly one stored result
+    And the provider was called exactly once per question for that run
+
   @normal
   Scenario: A run that outlasts the stalled-run threshold keeps its worker
     Given the beat scheduler is running

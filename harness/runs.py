@@ -58,3 +58,11 @@ def start_runs_at_once(endpoints: Endpoints, api_key: str, dataset_id: str, mode
 
     with ThreadPoolExecutor(max_workers=clients) as pool:
         return list(pool.map(one_client, range(clients)))
+
+
+def send_run_again(stack, run_id: str) -> None:
+    """A second message for a run, sent by Arena's own sender from inside the worker container:
+    what a broker's redelivery or beat's recovery does. Needs stack control."""
+    code = ("import sys; from arena.worker.send import enqueue; "
+            f"sys.exit(0 if enqueue('arena.execute_run', '{run_id}') else 1)")
+    stack.exec_in("worker", "python", "-c", code)

@@ -5,7 +5,7 @@ from behave import given, then, when
 from harness import phrases  # noqa: F401 - registers the Text type used below
 from harness.api import expect
 from harness.gateway import run_user
-from harness.runs import start_runs_at_once, wait_for_status
+from harness.runs import send_run_again, start_runs_at_once, wait_for_status
 
 
 @given("the worker pool has {count:d} workers")
@@ -26,6 +26,11 @@ def step_burst_of_runs(context, count, model):
     statuses = [response.status_code for response in responses]
     assert statuses == [202] * count, f"expected {count} answers 202, got {statuses}"
     context.runs = [response.json() for response in responses]
+
+
+@when("the run's message is delivered a second time")
+def step_second_message(context):
+    send_run_again(context.stack, context.run["id"])
 
 
 @then("all those runs complete within {seconds:d} seconds")
