@@ -131,8 +131,8 @@ def _parse_last_event_id(value: str | None) -> int:
 
 
 def _has_ended(run_id: uuid.UUID) -> bool:
-    """Whether the run is over. Its terminal event is written in the same transaction as its
-    status, so when no event follows `after`, the client has already seen the end."""
+    """Whether the run is over. Its terminal event is committed with its status, so a read of
+    the events made after this answer is True holds the end (the stream reads once more)."""
     with session_scope() as session:
         return session.get(Run, run_id).status in TERMINAL_EVENTS
 
