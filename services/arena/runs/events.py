@@ -3,6 +3,11 @@
 Events get per-run sequence numbers 1, 2, 3 ... (the SSE `id`), so a client can resume with
 Last-Event-ID and see every event exactly once. Callers hold the run's row lock while appending,
 which makes the numbering race-free.
+
+Each append also notifies EVENT_CHANNEL with '<run_id>:<seq>', in the same transaction: PostgreSQL
+delivers a notification at commit only, so the API's listener (arena.api.live_events) wakes the
+streams following the run when the row is there to read. The table stays the record; a lost
+notification only delays an event until the stream's next read.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from arena.db.models import Run, RunEvent, utcnow
 
 TERMINAL_EVENTS = {"completed", "failed"}
 EVENT_TYPES = {"queued", "started", "progress", "retrying", "fallback", *TERMINAL_EVENTS}
+EVENT_CHANNEL = "arena_run_events"  # LISTEN/NOTIFY channel; payload '<run_id>:<seq>'
 
 
 def append_event(session: Session, run: Run, type_: str, **data) -> RunEvent:
@@ -25,6 +31,7 @@ def append_event(session: Session, run: Run, type_: str, **data) -> RunEvent:
                      data={"run_id": str(run.id), "type": type_, "at": at.isoformat(), **data})
     session.add(event)
     session.flush()
+    session.execute(select(func.pg_notify(EVENT_CHANNEL, f"{run.id}:{event.seq}")))
     return event
 
 
