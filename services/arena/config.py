@@ -19,6 +19,7 @@ class Settings:
     retry_poll_s: float  # how often beat looks for retries that are due
     max_attempts: int  # attempts per model before a run falls back or fails
     sse_heartbeat_s: float
+    event_push: bool  # live run events wake streams by LISTEN/NOTIFY; false: streams poll the table
     prices_file: str
     stalled_run_s: float  # a running run without a heartbeat for this long lost its worker
     visibility_timeout_s: float  # an unacknowledged task is redelivered after this (worker crash)
@@ -32,6 +33,15 @@ def _seconds(env, name: str, default: str) -> float:
         return float(value)
     except ValueError:
         raise SystemExit(f"{name} must be a number of seconds, got {value!r}") from None
+
+
+def _flag(env, name: str, default: str) -> bool:
+    value = env.get(name, default).strip().lower()
+    if value in ("true", "1", "yes", "on"):
+        return True
+    if value in ("false", "0", "no", "off"):
+        return False
+    raise SystemExit(f"{name} must be true or false, got {value!r}")
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +58,7 @@ def settings() -> Settings:
         retry_poll_s=_seconds(env, "ARENA_RETRY_POLL_S", "2"),
         max_attempts=int(_seconds(env, "ARENA_MAX_ATTEMPTS", "3")),
         sse_heartbeat_s=_seconds(env, "ARENA_SSE_HEARTBEAT_S", "10"),
+        event_push=_flag(env, "ARENA_EVENT_PUSH", "true"),
         prices_file=env.get("ARENA_PRICES_FILE", "/fixtures/prices.json"),
         stalled_run_s=_seconds(env, "ARENA_STALLED_RUN_S", "60"),
         visibility_timeout_s=_seconds(env, "ARENA_VISIBILITY_TIMEOUT_S", "3600"),

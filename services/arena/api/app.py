@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from arena.api import errors
+from arena.api import errors, live_events
 from arena.api.requests import RequestGuard
 from arena.api.routes import admin, battles, datasets, documents, health, providers, runs, usage
 from arena.config import settings
@@ -31,7 +31,9 @@ administrator's token in `X-Admin-Token`. Every error answers in one shape,
 @asynccontextmanager
 async def lifespan(_: FastAPI):
     anyio.to_thread.current_default_thread_limiter().total_tokens = API_THREADS
+    live_events.start()  # one LISTEN connection for the process's event streams (if push is on)
     yield
+    live_events.stop()
 
 
 def create_app() -> FastAPI:

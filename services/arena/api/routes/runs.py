@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sse_starlette.sse import EventSourceResponse
 
+from arena.api import live_events
 from arena.api.auth import current_tenant
 from arena.api.contract import TENANT_READ, TENANT_WRITE, errors, event_stream, links
 from arena.api.pages import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT, page
@@ -119,9 +120,6 @@ def get_results(run_id: uuid.UUID, tenant: Tenant = Depends(current_tenant)) -> 
                 for r in results]
 
 
-EVENT_POLL_S = 0.2
-
-
 def _parse_last_event_id(value: str | None) -> int:
     if value is None or value == "":
         return 0
@@ -169,20 +167,25 @@ async def run_events(run_id: uuid.UUID, request: Request, tenant: Tenant = Depen
 
     async def stream():
         nonlocal after
-        while not await request.is_disconnected():
-            events = await asyncio.to_thread(_read_events, run_id, after)
-            if not events and await asyncio.to_thread(_has_ended, run_id):
-                # The run ended after the read above, or before this stream was resumed. Its
-                # terminal event was committed with its status, so a second read sees it (and
-                # whatever came just before); nothing after it means the client saw the end.
+        # Subscribed before the first read; cleared before each read: a notification of an event
+        # committed after a read ends the wait after it at once (arena.api.live_events). The wait
+        # also ends after a safety-net interval, or the poll interval when push is off or down.
+        with live_events.subscribe(run_id) as notified:
+            while not await request.is_disconnected():
+                notified.clear()
                 events = await asyncio.to_thread(_read_events, run_id, after)
-                if not events:
-                    return
-            for event in events:
-                yield event
-                after = int(event["id"])
-                if event["event"] in TERMINAL_EVENTS:
-                    return
-            await asyncio.sleep(EVENT_POLL_S)
+                if not events and await asyncio.to_thread(_has_ended, run_id):
+                    # The run ended after the read above, or before this stream was resumed. Its
+                    # terminal event was committed with its status, so a second read sees it (and
+                    # whatever came just before); nothing after it means the client saw the end.
+                    events = await asyncio.to_thread(_read_events, run_id, after)
+                    if not events:
+                        return
+                for event in events:
+                    yield event
+                    after = int(event["id"])
+                    if event["event"] in TERMINAL_EVENTS:
+                        return
+                await notified.wait()
 
     return EventSourceResponse(stream(), ping=settings().sse_heartbeat_s)
