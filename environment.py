@@ -53,9 +53,14 @@ def after_all(context):
         context.teardown.run()
 
 
+def _owns_stack(context) -> bool:
+    """Whether this run started the stack (and so saves its logs and takes it down)."""
+    return getattr(context.stack, "managed", False) and not getattr(context.stack, "attached", False)
+
+
 def _teardown(context):
     suite.close(context)
-    if getattr(context.stack, "managed", False):
+    if _owns_stack(context):
         _save_stack_logs(context)  # in every case: a failed start needs it most
     context.stack.stop(context.timer)
 
@@ -67,7 +72,7 @@ def _closing_lines(context) -> list[str]:
     lines.append(f"[report] results in {REPORTS_DIR / 'allure-results'}; "
                  "the report: scripts/report.sh (built into reports/allure-report/index.html, "
                  "opens from disk; --open serves it)")
-    if (REPORTS_DIR / "logs" / "stack.log").exists() and getattr(context.stack, "managed", False):
+    if (REPORTS_DIR / "logs" / "stack.log").exists() and _owns_stack(context):
         lines.append(f"[report] service logs: {REPORTS_DIR / 'logs' / 'stack.log'}")
     return lines
 

@@ -30,7 +30,7 @@ Feature: A run survives a flaky provider
     And the run's error says "returned 500"
     And no result is stored for that run
 
-  @normal @needs_stack_control
+  @normal @fault
   Scenario: Without the scheduler a retry waits, and runs once the scheduler is back
     Given the beat scheduler is stopped
     And a dataset of 1 arithmetic question

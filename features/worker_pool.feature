@@ -4,7 +4,7 @@ Feature: Runs share a pool of workers without doing any work twice
   I want to add workers when evaluations queue up
   So that runs finish sooner, and no question is ever answered or billed twice
 
-  @normal @needs_stack_control
+  @normal @fault
   Scenario: Several runs on several workers each answer every question exactly once
     Given the worker pool has 3 workers
     And a dataset of 5 arithmetic questions

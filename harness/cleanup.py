@@ -1,8 +1,9 @@
 """Find and remove what crashed runs left behind: containers, networks and volumes by label.
 
 Every resource of a suite stack carries `org.arena.acceptance=true` and
-`org.arena.acceptance.owner=<host>:<pid>`. A stack whose owner process is gone on this host is
-stale. Kept development stacks (owner `keep`) are left alone.
+`org.arena.acceptance.owner=<host>:<pid>` (or `container:<id>:<pid>` for a suite inside a
+container, harness/network.py). A stack whose owner process (or container) is gone is stale.
+Kept development stacks (owner `keep`) are left alone.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ def owner_id(pid: int | None = None) -> str:
 
 
 def _owner_alive(owner: str) -> bool:
+    if owner.startswith("container:"):  # a suite in a container: alive while the container runs
+        from harness import network
+
+        return network.owner_alive(owner)
     host, _, pid = owner.rpartition(":")
     if owner in {"keep", "manual"} or host != socket.gethostname() or not pid.isdigit():
         return True  # not ours to judge: another host's run, a kept stack, or a manual `up`
@@ -65,6 +70,14 @@ def remove_project(project: str, client: docker.DockerClient | None = None) -> i
     for volume in client.volumes.list(filters=selector):
         removed += _quietly(lambda v=volume: v.remove(force=True))
     return removed
+
+
+def owner_of(project: str) -> str | None:
+    """The owner label of a running stack's containers, or None when none of them runs."""
+    client = docker.from_env()
+    for container in client.containers.list(filters={"label": f"{PROJECT_LABEL}={project}"}):
+        return container.labels.get(OWNER_LABEL, "manual")
+    return None
 
 
 def remove_stale_stacks() -> list[str]:

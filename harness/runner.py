@@ -8,12 +8,18 @@ prints `ConfigError: <the line>` and exits 1.
 
 from __future__ import annotations
 
+import os
+
 from behave.exception import ConfigError
+from behave.formatter.base import StreamOpener
 from behave.runner import Runner
 
 from harness.settings import Settings, SettingsError
 
 FILE_WRITERS = {"allure_behave.formatter:AllureFormatter", "rerun"}
+# Set by the parallel runner (harness/parallel.py): each behave process writes its failed
+# scenarios to a file of its own, which the runner merges into reports/rerun.txt.
+RERUN_FILE_ENV = "ARENA_RERUN_FILE"
 
 
 class ArenaRunner(Runner):
@@ -24,7 +30,15 @@ class ArenaRunner(Runner):
             raise ConfigError(str(err)) from None
         if self.config.dry_run:
             self._without_file_writers()
+        elif os.environ.get(RERUN_FILE_ENV):
+            self._rerun_to(os.environ[RERUN_FILE_ENV])
         return super().run()
+
+    def _rerun_to(self, path: str) -> None:
+        config = self.config
+        for i, name in enumerate(config.format):
+            if name == "rerun" and i < len(config.outputs):
+                config.outputs[i] = StreamOpener(path)
 
     def _without_file_writers(self) -> None:
         """A dry run executes nothing: it must leave no Allure results and no rerun list behind

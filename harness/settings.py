@@ -20,6 +20,15 @@ bring up a local stack and report green).
 | admin_token  | ARENA_ADMIN_TOKEN    | text                    | dev token | admin token of the Arena API     |
 | matrix_url   | ARENA_MATRIX_URL     | URL with `{}` for the id| MATRIX.md | link of a matrix id (`@INT-001`) |
 | router_url   | ARENA_ROUTER_URL     | http(s) URL             | -         | external: the LiteLLM router     |
+| project      | ARENA_PROJECT        | a compose project name  | -         | attach to this running stack     |
+| addressing   | ARENA_ADDRESSING     | host, network           | host      | services by host port, or by name|
+
+`addressing=network` is for a suite inside a container (scripts/in_container.sh): it joins the
+stack's network and calls services by name (harness/network.py).
+
+`project` is how the parallel runner (harness/parallel.py) shares one stack between behave
+processes: each attaches to the stack the runner started, may stop and start its services (the
+fault scenarios), and never tears it down; the runner does.
 
 matrix_url defaults to docs/MATRIX.md: on GitHub at the run's commit in CI, else as served by
 `scripts/report.sh --open` (127.0.0.1:4040).
@@ -31,6 +40,7 @@ from and what is allowed (`SettingsError`).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +59,9 @@ FALSE_WORDS = {"0", "false", "no", "off"}
 MODES = ("compose", "external")
 EXTERNAL_URLS = ("api_url", "gateway_url", "database_url", "mongo_url")
 KEYS = ("mode", "keep_stack", "with_beat", "up_timeout", "coverage", *EXTERNAL_URLS, "admin_token", "matrix_url",
-        "router_url")
+        "router_url", "project", "addressing")
+ADDRESSINGS = ("host", "network")
+PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # what compose accepts as a project name
 
 
 class SettingsError(ValueError):
@@ -83,6 +95,8 @@ class Settings:
     mongo_url: str | None = None
     matrix_url: str = ""
     router_url: str | None = None
+    project: str | None = None
+    addressing: str = "host"
     # Where each value came from ("-D mode", "ARENA_MODE", "default"), for messages and the report.
     sources: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -143,7 +157,17 @@ class Settings:
             sources=sources,
             **urls,
             router_url=get("router_url"),
+            project=get("project"),
+            addressing=get("addressing", "host").lower(),
         )
+        if settings.addressing not in ADDRESSINGS:
+            raise bad("addressing", settings.addressing, " or ".join(ADDRESSINGS))
+        if settings.project is not None:
+            if not PROJECT_NAME.match(settings.project):
+                raise bad("project", settings.project, "a compose project name (lower-case letters, digits, - and _)")
+            if mode == "external" or settings.keep_stack:
+                raise SettingsError(f"{sources['project']} attaches to a compose stack: it cannot be combined with "
+                                    f"{'external mode' if mode == 'external' else 'keep_stack'}")
         if mode == "external":
             missing = [key for key in EXTERNAL_URLS if not urls[key]]
             if missing:

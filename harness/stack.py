@@ -1,7 +1,9 @@
 """The stack the suite runs against, and how to reach it.
 
 `ComposeStack` owns a stack's whole life (stale cleanup, build, up to healthy, port discovery,
-diagnosis of a failed start, teardown). `ExternalStack` attaches to URLs and owns nothing.
+diagnosis of a failed start, teardown), or, given a running project's name (setting `project`),
+attaches to it: it controls the services as the owner would, and leaves the stack's start and
+teardown to the owner. `ExternalStack` attaches to URLs and owns nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 import threading
 import time
 
-from harness import cleanup
+from harness import cleanup, network
 from harness.compose import ComposeError, ComposeProject
 from harness.endpoints import Endpoints
 from harness.settings import KEPT_PROJECT_NAME, PROJECT_PREFIX, REPO_ROOT, Settings
@@ -84,15 +86,18 @@ class ComposeStack:
     def __init__(self, settings: Settings, project_name: str | None = None) -> None:
         self.settings = settings
         keep = settings.keep_stack
-        name = project_name or (KEPT_PROJECT_NAME if keep else
-                                f"{PROJECT_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}")
+        # Attached: somebody else (harness/parallel.py) started the stack and will take it down.
+        self.attached = settings.project is not None and project_name is None
+        name = project_name or settings.project or (
+            KEPT_PROJECT_NAME if keep else f"{PROJECT_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}")
         self.app_tag = app_image_tag()
         self.router_tag = router_image_tag()
         self.project = ComposeProject(
             name=name,
             profiles=["beat"] if settings.with_beat else [],
             env={
-                "ARENA_STACK_OWNER": "keep" if keep else cleanup.owner_id(),
+                "ARENA_STACK_OWNER": "keep" if keep else (
+                    network.owner_id() if settings.addressing == "network" else cleanup.owner_id()),
                 "ARENA_ADMIN_TOKEN": settings.admin_token,
                 # Content-addressed: concurrent runs of different code never swap each other's image.
                 "ARENA_APP_TAG": self.app_tag,
@@ -105,6 +110,8 @@ class ComposeStack:
         self.failing_services: list[str] = []  # whose logs the report attaches to that diagnosis
 
     def start(self, timer: PhaseTimer) -> Endpoints:
+        if self.attached:
+            return self.attach()
         ensure_images()
         cleanup.remove_stale_stacks()
         print(f"[stack] starting compose project {self.project.name}", file=sys.stderr, flush=True)
@@ -119,7 +126,22 @@ class ComposeStack:
         self.endpoints = self.discover()
         return self.endpoints
 
+    def attach(self) -> Endpoints:
+        """Use the running stack of this project. Services this process starts must carry the
+        owner's label: compose would otherwise see a changed service and recreate its
+        dependencies (a restarted database in the middle of another process's scenario)."""
+        owner = cleanup.owner_of(self.project.name)
+        if owner is None:
+            raise StackError(f"no running stack named {self.project.name} to attach to (setting project)")
+        self.project.env["ARENA_STACK_OWNER"] = owner
+        print(f"[stack] attached to {self.project.name} (started by {owner})", file=sys.stderr, flush=True)
+        self.endpoints = self.discover()
+        return self.endpoints
+
     def discover(self) -> Endpoints:
+        if self.settings.addressing == "network":  # the suite in a container: by service name
+            network.join(self.project.name)
+            return network.endpoints(SERVICE_PORTS)
         def url(service: str, scheme: str = "http") -> str:
             host, port = self.project.port(service, SERVICE_PORTS[service])
             return f"{scheme}://{host}:{port}"
@@ -159,6 +181,8 @@ class ComposeStack:
         return "\n".join(lines)
 
     def stop(self, timer: PhaseTimer) -> None:
+        if self.attached:
+            return  # its owner takes it down
         if self.settings.keep_stack:
             print(f"[stack] keeping {self.project.name} up (keep_stack); "
                   f"`arena-stack down` removes it", file=sys.stderr)
@@ -167,6 +191,8 @@ class ComposeStack:
             with timer.phase("coverage"):
                 self.collect_coverage()
         with timer.phase("teardown"):
+            if self.settings.addressing == "network":
+                network.leave(self.project.name)  # compose cannot remove a network still in use
             self.project.down()
         left = cleanup.leftovers(self.project.name)
         if any(left.values()):
@@ -238,6 +264,8 @@ class ComposeStack:
 
     def url_of(self, service: str) -> str:
         """The host URL of a service started on demand (not part of `Endpoints`)."""
+        if self.settings.addressing == "network":
+            return network.service_url(service, SERVICE_PORTS)
         host, port = self.project.port(service, SERVICE_PORTS[service])
         return f"http://{host}:{port}"
 
@@ -283,6 +311,8 @@ def ensure_images() -> None:
 
     scripts/images.sh decides, writes compose/.env, and is a sub-second no-op when all is there.
     """
+    if os.environ.get("ARENA_IMAGES_READY") == "1":
+        return  # scripts/in_container.sh ran it on the host: in a container it would see no host certs
     subprocess.run(["bash", str(REPO_ROOT / "scripts" / "images.sh")], check=True,
                    stdin=subprocess.DEVNULL)
 

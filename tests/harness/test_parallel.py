@@ -1,0 +1,95 @@
+"""The parallel runner's bookkeeping: what it passes to behave, and how it merges what comes back."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from harness import parallel
+from harness.settings import REPO_ROOT, Settings, SettingsError
+
+
+def test_feature_files_and_settings_are_taken_out_of_the_arguments_and_the_rest_passed_on():
+    features, userdata, rest = parallel.split_arguments(
+        ["--tags=@smoke", "features/uploads.feature", "-D", "coverage=true", "-Dup_timeout=90", "-n", "first"])
+    assert features == [REPO_ROOT / "features" / "uploads.feature"]
+    assert userdata == {"coverage": "true", "up_timeout": "90"}
+    # -D stays on behave's command line too: every process sees the same settings.
+    assert rest == ["--tags=@smoke", "-D", "coverage=true", "-Dup_timeout=90", "-n", "first"]
+
+
+def test_without_feature_files_every_feature_runs():
+    features, _, _ = parallel.split_arguments(["--tags=@integration"])
+    assert features == sorted((REPO_ROOT / "features").glob("*.feature")) and len(features) > 10
+
+
+def _suite(path, name, cases):
+    suite = ET.Element("testsuite", {"name": name, "tests": str(len(cases))})
+    for case_name, outcome in cases:
+        case = ET.SubElement(suite, "testcase", {"classname": name, "name": case_name, "time": "1.5"})
+        if outcome:
+            ET.SubElement(case, outcome)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(suite).write(path)
+
+
+def test_both_phases_of_a_feature_end_up_in_one_junit_file_with_counts_that_add_up(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "PHASES_DIR", tmp_path / "phases")
+    monkeypatch.setattr(parallel, "JUNIT_DIR", tmp_path / "junit")
+    (tmp_path / "junit").mkdir()
+    _suite(tmp_path / "phases/resilience/TESTS-resilience.xml", "resilience.R", [("calm", None)])
+    _suite(tmp_path / "phases/faults/TESTS-resilience.xml", "resilience.R",
+           [("redis down", None), ("worker killed", "failure")])
+    _suite(tmp_path / "phases/faults/TESTS-retries.xml", "retries.X", [("beat stopped", "error")])
+
+    parallel.merge_junit(["resilience", "faults"])
+
+    merged = ET.parse(tmp_path / "junit/TESTS-resilience.xml").getroot()
+    assert [c.get("name") for c in merged.iter("testcase")] == ["calm", "redis down", "worker killed"]
+    assert (merged.get("tests"), merged.get("failures"), merged.get("errors"), merged.get("time")) == \
+        ("3", "1", "0", "4.500")
+    assert ET.parse(tmp_path / "junit/TESTS-retries.xml").getroot().get("errors") == "1"
+
+
+def test_the_failed_scenarios_of_every_process_make_one_rerun_list(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "PHASES_DIR", tmp_path / "phases")
+    monkeypatch.setattr(parallel, "REPORTS_DIR", tmp_path)
+    for name, line in (("uploads", "features/uploads.feature:12"), ("faults", "features/retries.feature:30")):
+        (tmp_path / "phases" / name).mkdir(parents=True)
+        (tmp_path / "phases" / name / "rerun.txt").write_text(f"# -- RERUN: 1 failing scenarios\n{line}\n")
+    parallel.merge_rerun(["uploads", "battles", "faults"])
+    assert (tmp_path / "rerun.txt").read_text().splitlines()[1:] == \
+        ["features/uploads.feature:12", "features/retries.feature:30"]
+    for name in ("uploads", "faults"):
+        (tmp_path / "phases" / name / "rerun.txt").unlink()
+    parallel.merge_rerun(["uploads"])
+    assert not (tmp_path / "rerun.txt").exists()  # a green run leaves nothing to re-run
+
+
+def test_a_failure_is_shown_in_full_and_a_crash_with_its_last_lines(tmp_path):
+    failed = tmp_path / "uploads.log"
+    failed.write_text("Feature: Uploads  [features/uploads.feature]\n"
+                      "  ok     1.0 s  An upload is stored\n"
+                      "  FAIL   2.0 s  A bad file is refused\n"
+                      "        at Then the upload is refused  (features/uploads.feature:30)\n"
+                      "        | expected 422, got 201\n"
+                      "  ok     1.0 s  Another\n")
+    crashed = tmp_path / "battles.log"
+    crashed.write_text("Traceback (most recent call last):\nImportError: no module named x\n")
+    lines = parallel.failures_in_full([
+        parallel.Outcome("uploads", 1, 4.0, failed, passed=2, failed=1),
+        parallel.Outcome("battles", 1, 1.0, crashed),
+        parallel.Outcome("usage", 0, 3.0, tmp_path / "missing.log", passed=4),
+    ])
+    text = "\n".join(lines)
+    assert "A bad file is refused" in text and "expected 422, got 201" in text
+    assert "An upload is stored" not in text and "Another" not in text
+    assert "battles: behave exited 1" in text and "ImportError: no module named x" in text
+
+
+def test_project_attaches_to_a_running_stack_and_is_checked_like_every_setting():
+    assert Settings.load({"project": "arena-at-1"}, environ={}).project == "arena-at-1"
+    assert Settings.load({}, environ={"ARENA_PROJECT": "arena-at-2"}).project == "arena-at-2"
+    with pytest.raises(SettingsError, match=r"^-D project='Bad Name' is not allowed: project must be a compose"):
+        Settings.load({"project": "Bad Name"}, environ={})
+    with pytest.raises(SettingsError, match="cannot be combined with keep_stack"):
+        Settings.load({"project": "arena-at-1", "keep_stack": "true"}, environ={})
