@@ -1,16 +1,20 @@
 """Benchmark: stack phases, Arena's throughput and latencies, and peer tools on the same stack.
 
     .venv/bin/python scripts/bench.py [--workers 1,2,3] [--samples 60] [--peers] [--cold-build]
+                                      [--only events,api,...]
 
 Prints a table and writes reports/bench.json. Figures, not assertions: nothing here fails on a
 slow number. Everything runs against this machine's Docker engine and 127.0.0.1 only.
+`--only events` brings up one stack and measures the live events alone (about a minute).
 
   phases       up to healthy and teardown through the harness (and, with --peers, through
                testcontainers-python's DockerCompose and plain `docker compose up --wait`/`down -v`
                on the same compose file, with the ratio to the harness)
   throughput   samples per second through worker and gateway (a provider with 0.4 s latency),
                for each worker count
-  events       live-event latency: the worker's timestamp on an event to an SSE client receiving it
+  events       live-event latency: the worker's timestamp on an event to an SSE client receiving it,
+               with push (LISTEN/NOTIFY) and with push off (ARENA_EVENT_PUSH=false: the API
+               recreated, streams poll the table), on the same stack; the ratio poll / push
   api          latency of GET /health and of POST /runs (seed 001 asks < 100 ms and < 1 s)
 """
 
@@ -113,6 +117,28 @@ def event_latency(api: ArenaClient, samples: int) -> dict:
     return {"events": len(delays), "p50_ms": round(pct(delays, 0.5), 1), "p95_ms": round(pct(delays, 0.95), 1)}
 
 
+def set_event_push(stack: ComposeStack, endpoints, push: bool) -> None:
+    """Recreate the api service alone with ARENA_EVENT_PUSH set; it comes back on another host
+    port, which `endpoints` (and the clients made with them) follow."""
+    stack.project.env["ARENA_EVENT_PUSH"] = "true" if push else "false"
+    stack.project.run("up", "--detach", "--wait", "--no-deps", "api", timeout=180)
+    endpoints.move_to(stack.discover())
+
+
+def event_push_vs_poll(stack: ComposeStack, endpoints, api: ArenaClient, samples: int) -> dict:
+    """Live-event latency with push (the stack as started) and with push off, then push again."""
+    figures = {"push": event_latency(api, samples)}
+    set_event_push(stack, endpoints, False)
+    try:
+        figures["poll"] = event_latency(api, samples)
+    finally:
+        set_event_push(stack, endpoints, True)
+    for q in ("p50_ms", "p95_ms"):
+        figures[f"{q.removesuffix('_ms')}_ratio_poll_to_push"] = round(
+            figures["poll"][q] / max(figures["push"][q], 0.1), 1)
+    return figures
+
+
 def api_latency(api: ArenaClient, n: int = 50) -> dict:
     dataset = expect(api.create_dataset("latency", dataset_samples("arithmetic", 1)), 201)
     health = [timed(lambda: api.health()) * 1000 for _ in range(n)]
@@ -147,38 +173,56 @@ def feature_times() -> dict:
     return times
 
 
+PARTS = ("setup", "api", "events", "throughput", "phases")  # phases: bring-up/teardown, and --peers
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", default="1,2,3")
     parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--event-samples", type=int, default=20,
+                        help="questions per run of the events part (3 runs each with push and without)")
     parser.add_argument("--peers", action="store_true", help="also time testcontainers and plain compose")
     parser.add_argument("--runs", type=int, default=3, help="bring-up/teardown repetitions per tool")
     parser.add_argument("--cold-build", action="store_true",
                         help="also rebuild the app image without the layer cache (needs the package index)")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help=f"comma-separated parts to measure, of {','.join(PARTS)} (default: all)")
     args = parser.parse_args()
+    parts = set(args.only.split(","))
+    if unknown := parts - set(PARTS):
+        parser.error(f"--only: unknown part(s) {', '.join(sorted(unknown))}; choose among {', '.join(PARTS)}")
     figures: dict = {}
 
     stack = ComposeStack(Settings.load({}), project_name=f"arena-bench-{os.getpid()}")
+    stack.project.env["ARENA_EVENT_PUSH"] = "true"  # the events part switches it off and on again
     env = {**os.environ, **stack.project.env}
-    figures["setup"] = setup_phases(stack, args.cold_build)
-    figures["features_last_run_s"] = feature_times()
-    if (REPORTS_DIR / "timings.json").exists():
-        figures["suite_last_run_phases_s"] = json.loads((REPORTS_DIR / "timings.json").read_text())
-    try:
-        stack.start(PhaseTimer(REPORTS_DIR / "timings-bench.json"))
-        endpoints = stack.discover()
-        admin = ArenaClient(endpoints.api_url, admin_token=Settings.load({}).admin_token)
-        for provider in providers():
-            admin.put_provider(provider["name"], provider["base_url"], provider["api_key"])
-        tenant = admin.create_tenant("bench")
-        api = ArenaClient(endpoints.api_url, api_key=tenant["api_key"])
-        figures["api"] = api_latency(api)
-        figures["events"] = event_latency(api, 10)
-        figures["throughput_samples_per_s"] = throughput(stack, api, [int(w) for w in args.workers.split(",")],
-                                                         args.samples)
-    finally:
-        stack.project.down()
+    if "setup" in parts:
+        figures["setup"] = setup_phases(stack, args.cold_build)
+        figures["features_last_run_s"] = feature_times()
+        if (REPORTS_DIR / "timings.json").exists():
+            figures["suite_last_run_phases_s"] = json.loads((REPORTS_DIR / "timings.json").read_text())
+    if parts & {"api", "events", "throughput"}:
+        try:
+            stack.start(PhaseTimer(REPORTS_DIR / "timings-bench.json"))
+            endpoints = stack.discover()
+            admin = ArenaClient(endpoints, admin_token=Settings.load({}).admin_token)
+            for provider in providers():
+                admin.put_provider(provider["name"], provider["base_url"], provider["api_key"])
+            tenant = admin.create_tenant("bench")
+            api = ArenaClient(endpoints, api_key=tenant["api_key"])
+            if "api" in parts:
+                figures["api"] = api_latency(api)
+            if "events" in parts:
+                figures["events"] = event_push_vs_poll(stack, endpoints, api, args.event_samples)
+            if "throughput" in parts:
+                figures["throughput_samples_per_s"] = throughput(
+                    stack, api, [int(w) for w in args.workers.split(",")], args.samples)
+        finally:
+            stack.project.down()
 
+    if "phases" not in parts:
+        return write(figures)
     figures["harness"] = harness_phases(args.runs)
     if args.peers:
         figures["plain_compose"] = plain_compose_phases(args.runs, env)
@@ -187,6 +231,10 @@ def main() -> int:
             figures[peer]["up_ratio_to_harness"] = round(figures[peer]["up_s"] / figures["harness"]["up_s"], 2)
             figures[peer]["down_ratio_to_harness"] = round(figures[peer]["down_s"] / figures["harness"]["down_s"], 2)
 
+    return write(figures)
+
+
+def write(figures: dict) -> int:
     (REPORTS_DIR / "bench.json").write_text(json.dumps(figures, indent=2) + "\n")
     print(json.dumps(figures, indent=2))
     return 0
