@@ -14,6 +14,8 @@
 # beside the others (failed, visible in the report) and no say in the exit status.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# On a host with Docker and nothing else: the suite in a container (scripts/in_container.sh).
+if [ "${1:-}" = "--in-container" ]; then shift; exec bash scripts/in_container.sh "$@"; fi
 
 selection=(--tags=@integration --tags="not @known_defect")
 serial=false
