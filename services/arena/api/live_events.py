@@ -134,8 +134,7 @@ class Listener:
                 connection.execute(f"LISTEN {EVENT_CHANNEL}")
                 self.listening = True
                 if down_since is not None:
-                    log.info("live events: listening again after %.1f s; streams are pushed to again",
-                             time.monotonic() - down_since)
+                    log.info("live events: listening again after %.1f s of outage", time.monotonic() - down_since)
                 failures, down_since = 0, None
                 self._wake_all()
                 while not self._stop.is_set():
@@ -145,7 +144,8 @@ class Listener:
                 if down_since is None:
                     down_since = time.monotonic()
                     log.warning("live events: not listening (%s: %s); streams read every %g s until the "
-                                "listener is back, retrying", type(err).__name__, str(err).strip() or "-", POLL_S)
+                                "listener is back, retrying", type(err).__name__, " ".join(str(err).split()) or "-",
+                                POLL_S)
                 self.listening = False
                 self._wake_all()
                 self._stop.wait(RECONNECT_S[min(failures, len(RECONNECT_S) - 1)])
