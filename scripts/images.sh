@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The image chooser: decides which base images the stack runs on and writes compose/.env.
 #
-#   scripts/images.sh [--mode auto|official|kit] [--rebuild]
+#   scripts/images.sh [--mode auto|official|kit] [--rebuild] [--ferretdb-binary]
 #
 #   official  the pinned official images (present locally, or pulled);
 #   kit       the offline kit's drop-in builds (compose/kit/), built locally from Debian
@@ -9,10 +9,21 @@
 #   auto      (default; env ARENA_IMAGES may set it) official when all are present locally or
 #             `docker pull` works, otherwise the kit.
 #   --rebuild rebuild the kit's images (and the FerretDB binary) even when up to date.
+#   --ferretdb-binary  only make sure the kit's FerretDB binary is in its cache, when the kit may
+#             need it; needs no engine (scripts/setup.sh starts it while the engine starts).
 #
 # Idempotent and fast when everything is there: a kit image is rebuilt only when it is missing
 # or its inputs changed (an inputs hash is kept in the image label org.arena.kit.inputs).
+# The kit builds what does not depend on each other at once: the FerretDB `go build` beside
+# the debootstrap'd base, then the four images on that base together. ARENA_KIT_JOBS=1 builds
+# one thing at a time in the old order (for comparison, scripts/measure_setup.py).
+# The FerretDB binary is built once per inputs (its sources, the Go version, the recipe) into
+# ${ARENA_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/arena}/ferretdb/<hash>/, outside the checkout,
+# so another clone on the same machine reuses it; Go's module and build caches are Go's own.
 # Also stages the host's locally added CA certificates into compose/certs/ for the app image.
+# ARENA_ENV_FILE writes another file than compose/.env; ARENA_BUILD_NETWORK passes --network
+# to the kit's builds; ARENA_TIMINGS names a file to which each step appends
+# "step<TAB>start<TAB>end" (epoch seconds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,21 +42,32 @@ KIT_PYTHON=arena-kit/python:3.11
 KIT_MONGO_HEALTHCHECK="arena-ferretdb ping"
 
 KIT_DIR=compose/kit
-KIT_BUILD="$KIT_DIR/build"                   # git-ignored: FerretDB binary, staged certs
+KIT_BUILD="$KIT_DIR/build"                   # git-ignored: what the kit's build context stages
 HOST_CA_DIR=/usr/local/share/ca-certificates  # where update-ca-certificates finds local CAs
 APP_CERTS=compose/certs                       # COPYed by compose/app.Dockerfile
-ENV_FILE=compose/.env                         # read by compose (project dir is compose/)
+ENV_FILE="${ARENA_ENV_FILE:-compose/.env}"    # read by compose (project dir is compose/)
 PULL_TIMEOUT="${ARENA_PULL_TIMEOUT:-30}"      # seconds per `docker pull`
 # Bump to rebuild the base image on every machine (its inputs are not files of the repo).
 BASE_RECIPE="debootstrap --variant=minbase bookworm; recipe 1"
 
+# The FerretDB binary: its sources, how it is built, where it is kept between runs and clones.
+FERRETDB_SRC=("$KIT_DIR/ferretdb/main.go" "$KIT_DIR/ferretdb/go.mod" "$KIT_DIR/ferretdb/go.sum")
+FERRETDB_RECIPE="CGO_ENABLED=0 GOOS=linux GOTOOLCHAIN=local go build -trimpath -ldflags=-s -w"
+FERRETDB_CACHE="${ARENA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/arena}/ferretdb"
+FERRETDB_STAGED="$KIT_BUILD/ferretdb/arena-ferretdb"  # where compose/kit/ferretdb/Dockerfile COPYs it from
+
 MODE="${ARENA_IMAGES:-auto}"
+KIT_JOBS="${ARENA_KIT_JOBS:-all}"
+BUILD_NETWORK=()
+[ -z "${ARENA_BUILD_NETWORK:-}" ] || BUILD_NETWORK=(--network "$ARENA_BUILD_NETWORK")
 REBUILD=0
+ONLY_FERRETDB_BINARY=0
 
 log() { printf '[images] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 now() { printf '%s' "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+record() { [ -z "${ARENA_TIMINGS:-}" ] || printf '%s\t%s\t%s\n' "$1" "$2" "$EPOCHREALTIME" >>"$ARENA_TIMINGS"; }
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2; }
 
@@ -55,16 +77,68 @@ parse_args() {
       --mode) [ $# -ge 2 ] || die "--mode needs a value: auto, official or kit"; MODE="$2"; shift 2 ;;
       --mode=*) MODE="${1#--mode=}"; shift ;;
       --rebuild) REBUILD=1; shift ;;
+      --ferretdb-binary) ONLY_FERRETDB_BINARY=1; shift ;;
       -h|--help) usage; exit 0 ;;
       *) usage; die "unknown argument: $1" ;;
     esac
   done
   case "$MODE" in auto|official|kit) ;; *) die "unknown mode '$MODE' (auto, official or kit)" ;; esac
+  case "$KIT_JOBS" in 1|all) ;; *) die "ARENA_KIT_JOBS is '$KIT_JOBS': 1 (one build at a time) or all" ;; esac
+}
+
+# Scratch space of this run (build outputs, the debootstrap tree), removed at exit.
+RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/arena-images.XXXXXX")"
+cleanup() {
+  stop_jobs
+  # A debootstrap stopped half-way can leave /proc or /sys mounted in its tree: unmount those
+  # first, and never let rm cross into another file system.
+  awk -v d="$RUN_DIR/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r umount -l 2>/dev/null || true
+  rm -rf --one-file-system "$RUN_DIR"
+}
+trap cleanup EXIT
+trap 'log "interrupted: stopping the builds"; exit 130' INT TERM
+
+# --- background jobs (the kit's concurrent builds) ----------------------------------------------
+# A job is a function run in the background; its own `timed` lines say what it does, and on a
+# failure it prints its build's output itself. await returns when the named job has finished
+# (or all have); the first failure stops the other jobs and exits.
+declare -A JOB_PID=()   # name -> pid, while running
+declare -A JOB_NAME=()  # pid -> name
+
+start_job() {
+  local name="$1"; shift
+  "$@" </dev/null &
+  JOB_PID[$name]=$!; JOB_NAME[$!]=$name
+}
+
+await() {
+  local want="${1:-}" pid status name
+  while [ "${#JOB_PID[@]}" -gt 0 ]; do
+    [ -z "$want" ] || [ -n "${JOB_PID[$want]:-}" ] || return 0
+    pid=""; status=0
+    wait -n -p pid "${JOB_PID[@]}" || status=$?
+    [ -n "$pid" ] || continue
+    name="${JOB_NAME[$pid]}"; unset "JOB_PID[$name]"
+    [ "$status" = 0 ] || { stop_jobs; die "building $name failed (exit $status; its output is above)"; }
+  done
+}
+
+# Stop the running jobs and everything they started (docker build, debootstrap, go build).
+stop_jobs() {
+  local pid
+  for pid in "${JOB_PID[@]}"; do kill_tree "$pid"; done
+  JOB_PID=()
+}
+kill_tree() {
+  local children; children="$(ps -o pid= --ppid "$1" 2>/dev/null || true)"
+  kill "$1" 2>/dev/null || true
+  local child; for child in $children; do kill_tree "$child"; done
 }
 
 image_present() { docker image inspect "$1" >/dev/null 2>&1; }
 image_label() { docker image inspect -f "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true; }
 image_id() { docker image inspect -f '{{.Id}}' "$1"; }
+engine_answers() { timeout 10 docker info >/dev/null 2>&1; }
 
 # Hash of files' contents (and names) plus extra strings: a kit image's inputs.
 inputs_hash() {
@@ -105,16 +179,17 @@ all_official_present() {
 
 # --- the offline kit --------------------------------------------------------------------------
 # Run a build step quietly, with its timing; show its output only when it fails.
+# KEY names the step in ARENA_TIMINGS.
 timed() {
-  local what="$1"; shift
-  local t0 out; t0=$(now); out="$(mktemp)"
+  local key="$1" what="$2"; shift 2
+  local t0 out; t0=$(now); out="$(mktemp "$RUN_DIR/out.XXXXXX")"
   log "building $what ..."
   if ! "$@" >"$out" 2>&1; then
-    tail -n 40 "$out" >&2; rm -f "$out"
+    tail -n 40 "$out" >&2
     die "building $what failed after $(since "$t0") s (output above)"
   fi
-  rm -f "$out"
   log "built $what in $(since "$t0") s"
+  record "$key" "$t0"
 }
 
 # Build IMAGE from compose/kit/NAME/Dockerfile unless an image with the same inputs exists.
@@ -126,8 +201,8 @@ kit_image() {
   local no_cache=(); [ "$REBUILD" = 0 ] || no_cache=(--no-cache)
   local old_id; old_id="$(image_id "$image" 2>/dev/null || true)"
   # The context is compose/kit/; its .dockerignore lets through only what the Dockerfiles COPY.
-  timed "$image" docker build "${no_cache[@]}" --label "org.arena.kit.inputs=$hash" \
-    -f "$KIT_DIR/$name/Dockerfile" -t "$image" "$KIT_DIR"
+  timed "$name" "$image" docker build "${no_cache[@]}" "${BUILD_NETWORK[@]}" \
+    --label "org.arena.kit.inputs=$hash" -f "$KIT_DIR/$name/Dockerfile" -t "$image" "$KIT_DIR"
   forget_old "$image" "$old_id"
 }
 
@@ -139,14 +214,9 @@ forget_old() {
   docker rmi "$old_id" >/dev/null 2>&1 || true
 }
 
-ROOTFS_TMP=""
-cleanup() { [ -z "$ROOTFS_TMP" ] || rm -rf "$ROOTFS_TMP"; }
-trap cleanup EXIT
-
 # Note: build steps run under `timed` (an `if` context, where set -e is off): chain with &&.
 make_base_rootfs_image() {
-  ROOTFS_TMP="$(mktemp -d "${TMPDIR:-/tmp}/arena-kit-rootfs.XXXXXX")" || return
-  local root="$ROOTFS_TMP/root"
+  local root; root="$(mktemp -d "$RUN_DIR/rootfs.XXXXXX")/root" || return
   # No mirror argument: debootstrap's default, so the repository never names one.
   debootstrap --variant=minbase bookworm "$root" \
   && rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \
@@ -154,14 +224,14 @@ make_base_rootfs_image() {
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV LANG=C.UTF-8' --change 'CMD ["bash"]' \
     --change "LABEL org.arena.kit.inputs=$1" - "$KIT_BASE" \
-  && rm -rf "$ROOTFS_TMP" && ROOTFS_TMP=""
+  && rm -rf --one-file-system "$root"
 }
 
+base_hash() { inputs_hash "$BASE_RECIPE"; }
+base_current() { [ "$REBUILD" = 0 ] && [ "$(image_label "$KIT_BASE" org.arena.kit.inputs)" = "$(base_hash)" ]; }
+
 kit_base() {
-  local hash; hash="$(inputs_hash "$BASE_RECIPE")"
-  if [ "$REBUILD" = 0 ] && [ "$(image_label "$KIT_BASE" org.arena.kit.inputs)" = "$hash" ]; then
-    return 0
-  fi
+  base_current && return 0
   [ "$(id -u)" = 0 ] || die "building $KIT_BASE needs root (debootstrap); run as root"
   if ! command -v debootstrap >/dev/null 2>&1; then
     log "installing debootstrap"
@@ -169,7 +239,7 @@ kit_base() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
   fi
   local old_id; old_id="$(image_id "$KIT_BASE" 2>/dev/null || true)"
-  timed "$KIT_BASE (debootstrap)" make_base_rootfs_image "$hash"
+  timed base "$KIT_BASE (debootstrap)" make_base_rootfs_image "$(base_hash)"
   forget_old "$KIT_BASE" "$old_id"
 }
 
@@ -180,29 +250,69 @@ find_go() {
   fi
 }
 
-build_ferretdb_binary() {
-  local go="$1"
-  mkdir -p "$KIT_BUILD/ferretdb" || return
-  # Static (pure-Go SQLite), with the host's Go; modules come through Go's default proxy.
+# The cached binary's path for these sources, this Go and this recipe (it may not exist yet).
+ferretdb_binary_path() {
+  local go version hash
+  go="$(find_go)" && version="$(GOTOOLCHAIN=local "$go" version)" \
+    && hash="$(inputs_hash "$FERRETDB_RECIPE; $version" "${FERRETDB_SRC[@]}")" || return 1
+  printf '%s/%s/arena-ferretdb' "$FERRETDB_CACHE" "$hash"
+}
+
+compile_ferretdb() {
+  local go="$1" out="$2"
+  # Static (pure-Go SQLite), with the host's Go; modules come through Go's default proxy,
+  # GOMODCACHE and GOCACHE are Go's defaults (outside the checkout, kept between runs).
   (cd "$KIT_DIR/ferretdb" && CGO_ENABLED=0 GOTOOLCHAIN=local GOOS=linux \
-    "$go" build -trimpath -ldflags='-s -w' -o ../build/ferretdb/arena-ferretdb .)
+    "$go" build -trimpath -ldflags='-s -w' -o "$out" .)
+}
+
+# Make sure the cached FerretDB binary exists: `go build` it when missing (or with --rebuild).
+# Two set-ups at once build it once: the second waits on the entry's lock, then finds it.
+ferretdb_binary() {
+  local bin go
+  bin="$(ferretdb_binary_path)" && go="$(find_go)" || exit 1
+  mkdir -p "${bin%/*}"
+  {
+    flock 9
+    if [ "$REBUILD" = 1 ] || [ ! -x "$bin" ]; then
+      timed ferretdb_binary "the FerretDB binary (go build)" compile_ferretdb "$go" "$bin.tmp"
+      mv -f "$bin.tmp" "$bin"
+    fi
+  } 9>"${bin%/*}/.lock"
+}
+
+ferretdb_hash() { inputs_hash "$1" "$KIT_DIR/ferretdb/Dockerfile" "${FERRETDB_SRC[@]}"; }
+
+# Is the FerretDB image up to date (and so the binary not needed)? Only when the base is.
+ferretdb_image_current() {
+  base_current || return 1
+  [ "$(image_label "$KIT_MONGO" org.arena.kit.inputs)" = "$(ferretdb_hash "$(image_id "$KIT_BASE")")" ]
 }
 
 kit_ferretdb() {
-  local base_id="$1" src=("$KIT_DIR/ferretdb/main.go" "$KIT_DIR/ferretdb/go.mod" "$KIT_DIR/ferretdb/go.sum")
-  local hash; hash="$(inputs_hash "$base_id" "$KIT_DIR/ferretdb/Dockerfile" "${src[@]}")"
+  local base_id="$1" hash bin
+  hash="$(ferretdb_hash "$base_id")"
   if [ "$REBUILD" = 0 ] && [ "$(image_label "$KIT_MONGO" org.arena.kit.inputs)" = "$hash" ]; then
     return 0
   fi
-  local bin="$KIT_BUILD/ferretdb/arena-ferretdb" stamp="$KIT_BUILD/ferretdb/.inputs"
-  local src_hash; src_hash="$(inputs_hash go "${src[@]}")"
-  if [ "$REBUILD" = 1 ] || [ ! -x "$bin" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$src_hash" ]; then
-    local go; go="$(find_go)"  # (a separate assignment, so that set -e stops here)
-    timed "the FerretDB binary (go build)" build_ferretdb_binary "$go"
-    printf '%s\n' "$src_hash" >"$stamp"
+  # With --rebuild in the concurrent order the binary job has just rebuilt it: reuse it.
+  if [ "$KIT_JOBS" = 1 ]; then ferretdb_binary; else REBUILD=0 ferretdb_binary; fi
+  bin="$(ferretdb_binary_path)" || exit 1
+  # The build context is compose/kit/: stage the cached binary there (atomically: a build
+  # reading the context meanwhile sees the old file or the new one, never half of one).
+  mkdir -p "${FERRETDB_STAGED%/*}"
+  rm -f "$KIT_BUILD/ferretdb/.inputs"  # the stamp of the binary once built in the checkout
+  if ! cmp -s "$bin" "$FERRETDB_STAGED"; then
+    cp "$bin" "$FERRETDB_STAGED.$$"
+    mv -f "$FERRETDB_STAGED.$$" "$FERRETDB_STAGED"
   fi
   kit_image "$KIT_MONGO" ferretdb "$hash"
 }
+
+postgres_hash() { inputs_hash "$1" "$KIT_DIR/postgres/Dockerfile" "$KIT_DIR/postgres/docker-entrypoint.sh"; }
+redis_hash() { inputs_hash "$1" "$KIT_DIR/redis/Dockerfile"; }
+# shellcheck disable=SC2046  # the staged certificates are inputs too (none is fine)
+python_hash() { inputs_hash "$1" "$KIT_DIR/python/Dockerfile" $(find "$KIT_BUILD/certs" -name '*.crt' | LC_ALL=C sort); }
 
 # Copy the host's locally added CA certificates (possibly none) into DIR, removing stale ones.
 stage_certs() {
@@ -217,17 +327,54 @@ stage_certs() {
   done
 }
 
-build_kit() {
+# One build at a time, in the order of old (ARENA_KIT_JOBS=1).
+build_kit_serial() {
   kit_base
   local base_id; base_id="$(image_id "$KIT_BASE")"
   stage_certs "$KIT_BUILD/certs"
-  kit_image "$KIT_POSTGRES" postgres \
-    "$(inputs_hash "$base_id" "$KIT_DIR/postgres/Dockerfile" "$KIT_DIR/postgres/docker-entrypoint.sh")"
-  kit_image "$KIT_REDIS" redis "$(inputs_hash "$base_id" "$KIT_DIR/redis/Dockerfile")"
+  kit_image "$KIT_POSTGRES" postgres "$(postgres_hash "$base_id")"
+  kit_image "$KIT_REDIS" redis "$(redis_hash "$base_id")"
   kit_ferretdb "$base_id"
-  # shellcheck disable=SC2046  # the staged certificates are inputs too (none is fine)
-  kit_image "$KIT_PYTHON" python "$(inputs_hash "$base_id" "$KIT_DIR/python/Dockerfile" \
-    $(find "$KIT_BUILD/certs" -name '*.crt' | LC_ALL=C sort))"
+  kit_image "$KIT_PYTHON" python "$(python_hash "$base_id")"
+}
+
+# What does not depend on each other, at once:
+#   go build (FerretDB binary) ──────────────────────────────┐
+#   base (debootstrap) ─┬─ postgres, redis, python (images)  ├─ ferretdb (image)
+#                       └────────────────────────────────────┘
+build_kit_concurrent() {
+  # The binary needs neither the engine nor the base image: it starts at once (unless the
+  # FerretDB image is up to date, when nothing needs it).
+  ferretdb_image_current || start_job "the FerretDB binary" ferretdb_binary
+  start_job "$KIT_BASE" kit_base
+  await "$KIT_BASE"
+  local base_id; base_id="$(image_id "$KIT_BASE")"
+  stage_certs "$KIT_BUILD/certs"
+  start_job "$KIT_POSTGRES" kit_image "$KIT_POSTGRES" postgres "$(postgres_hash "$base_id")"
+  start_job "$KIT_REDIS" kit_image "$KIT_REDIS" redis "$(redis_hash "$base_id")"
+  start_job "$KIT_PYTHON" kit_image "$KIT_PYTHON" python "$(python_hash "$base_id")"
+  await "the FerretDB binary"
+  start_job "$KIT_MONGO" kit_ferretdb "$base_id"
+  await
+}
+
+build_kit() {
+  local t0; t0=$(now)
+  if [ "$KIT_JOBS" = 1 ]; then build_kit_serial; else build_kit_concurrent; fi
+  record kit "$t0"
+}
+
+# --ferretdb-binary: the binary into its cache when the kit may need it, engine or not.
+# An engine that answers tells: only for --mode kit and an out-of-date FerretDB image (in auto
+# mode images.sh itself starts it beside the base, once it knows the kit is needed). No engine
+# yet (a new machine, its engine being installed): build it, the kit is this workplace's case.
+prefetch_ferretdb_binary() {
+  [ "$MODE" != official ] || return 0
+  command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || return 0  # the kit says so, if needed
+  if engine_answers; then
+    [ "$MODE" = kit ] && ! ferretdb_image_current || return 0
+  fi
+  ferretdb_binary
 }
 
 # --- compose/.env -----------------------------------------------------------------------------
@@ -266,8 +413,9 @@ use_kit() {
 
 main() {
   parse_args "$@"
+  if [ "$ONLY_FERRETDB_BINARY" = 1 ]; then prefetch_ferretdb_binary; return; fi
   local t0; t0=$(now)
-  timeout 10 docker info >/dev/null 2>&1 || die "the Docker engine does not answer (scripts/provision.sh starts it)"
+  engine_answers || die "the Docker engine does not answer (scripts/provision.sh starts it)"
   stage_certs "$APP_CERTS"
   case "$MODE" in
     official)

@@ -52,8 +52,8 @@ install_compose() {
   docker compose version >&2
 }
 
-t0=$(date +%s.%N)
+t0=$EPOCHREALTIME
 install_engine
 start_engine
 install_compose
-log "ready in $(python3 -c "import time;print(f'{time.time()-$t0:.1f}')") s: $(docker version --format 'engine {{.Server.Version}}') / $(docker compose version --short)"
+log "ready in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s: $(docker version --format 'engine {{.Server.Version}}') / $(docker compose version --short)"

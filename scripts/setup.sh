@@ -1,52 +1,214 @@
 #!/usr/bin/env bash
 # Everything the suite needs on this machine, idempotent and fast when already there:
-# Docker engine + Compose v2, the Python venv, the stack's images, the Allure CLI.
+# Docker engine + Compose v2, the Python venv, the stack's images, the Allure CLI, Schemathesis,
+# chromium, actionlint.
+#
+# What does not depend on each other runs at once: the kit's FerretDB `go build` starts before
+# the engine is even installed; the venv, the Allure CLI, Schemathesis and actionlint install
+# while scripts/images.sh builds the images. Each step that does something prints a timing line;
+# a failing step prints its output and fails the set-up (the other steps are stopped).
+#
+#   ARENA_SETUP_JOBS=1      one step at a time, in the old order (and ARENA_KIT_JOBS=1 for
+#                           images.sh): the comparison scripts/measure_setup.py makes
+#   ARENA_VENV, ARENA_TOOLS where the venv (.venv) and the tools (.tools) go; the suite's
+#                           scripts expect the defaults (a measurement uses temporary ones)
+#   ARENA_TIMINGS           a file to which each step appends "step<TAB>start<TAB>end"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ALLURE_VERSION="3.18.0"
 ACTIONLINT_VERSION="v1.7.12"
 SCHEMATHESIS_VERSION="4.32.5"
-VENV=".venv"
-t0=$SECONDS
+VENV="${ARENA_VENV:-.venv}"
+TOOLS="${ARENA_TOOLS:-.tools}"
+SETUP_JOBS="${ARENA_SETUP_JOBS:-all}"
+t0=$EPOCHREALTIME
+
 log() { printf '[setup] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+record() { [ -z "${ARENA_TIMINGS:-}" ] || printf '%s\t%s\t%s\n' "$1" "$2" "$EPOCHREALTIME" >>"$ARENA_TIMINGS"; }
 
-bash scripts/provision.sh
+case "$SETUP_JOBS" in
+  1) export ARENA_KIT_JOBS="${ARENA_KIT_JOBS:-1}" ;;
+  all) ;;
+  *) die "ARENA_SETUP_JOBS is '$SETUP_JOBS': 1 (one step at a time) or all" ;;
+esac
 
-if [ ! -x "$VENV/bin/behave" ] || [ pyproject.toml -nt "$VENV/.installed" ] || [ services/requirements.txt -nt "$VENV/.installed" ]; then
-  log "creating the Python environment in $VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r services/requirements.txt -e '.[dev]'
-  touch "$VENV/.installed"
-fi
+RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/arena-setup.XXXXXX")"
+trap 'stop_jobs; rm -rf "$RUN_DIR"' EXIT
+trap 'log "interrupted: stopping"; exit 130' INT TERM
 
-"$VENV/bin/python" scripts/make_fixtures.py
-bash scripts/images.sh
+# Run a step's commands quietly, with a timing line; on failure show their output, return 1.
+# KEY names the step in ARENA_TIMINGS.
+timed() {
+  local key="$1" what="$2"; shift 2
+  local t; t=$EPOCHREALTIME
+  local out; out="$(mktemp "$RUN_DIR/out.XXXXXX")"
+  log "$what ..."
+  if ! "$@" >"$out" 2>&1; then
+    tail -n 40 "$out" >&2
+    log "$what failed after $(since "$t") s (output above)"
+    return 1
+  fi
+  log "$what: done in $(since "$t") s"
+  record "$key" "$t"
+}
 
-if [ ! -x .tools/allure/node_modules/.bin/allure ]; then
-  log "installing the Allure CLI ${ALLURE_VERSION} from npm"
-  mkdir -p .tools/allure
-  npm install --prefix .tools/allure --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
-    "allure@${ALLURE_VERSION}" >/dev/null
-fi
+# --- background jobs ---------------------------------------------------------------------------
+# A job is a step run in the background. await returns when the named job has finished (or all
+# have); the first failure stops the other jobs and fails the set-up.
+declare -A JOB_PID=()   # name -> pid, while running
+declare -A JOB_NAME=()  # pid -> name
+
+start_job() {
+  local name="$1"; shift
+  "$@" </dev/null &
+  JOB_PID[$name]=$!; JOB_NAME[$!]=$name
+}
+
+await() {
+  local want="${1:-}" pid status name
+  while [ "${#JOB_PID[@]}" -gt 0 ]; do
+    [ -z "$want" ] || [ -n "${JOB_PID[$want]:-}" ] || return 0
+    pid=""; status=0
+    wait -n -p pid "${JOB_PID[@]}" || status=$?
+    [ -n "$pid" ] || continue
+    name="${JOB_NAME[$pid]}"; unset "JOB_PID[$name]"
+    [ "$status" = 0 ] || { stop_jobs; die "$name failed (exit $status; its output is above)"; }
+  done
+}
+
+# Stop the running jobs and everything they started.
+stop_jobs() {
+  local pid
+  for pid in "${JOB_PID[@]}"; do kill_tree "$pid"; done
+  JOB_PID=()
+}
+kill_tree() {
+  local children; children="$(ps -o pid= --ppid "$1" 2>/dev/null || true)"
+  kill "$1" 2>/dev/null || true
+  local child; for child in $children; do kill_tree "$child"; done
+}
+
+# --- the steps (each a fast no-op when its result is there) -------------------------------------
+# Note: what runs under `timed` is in an `if` context, where set -e is off: chain with &&.
+step_provision() {
+  local t=$EPOCHREALTIME
+  bash scripts/provision.sh
+  record provision "$t"
+}
+
+venv_current() {
+  [ -x "$VENV/bin/behave" ] && ! [ pyproject.toml -nt "$VENV/.installed" ] \
+    && ! [ services/requirements.txt -nt "$VENV/.installed" ]
+}
+make_venv() {
+  python3 -m venv "$VENV" \
+  && "$VENV/bin/pip" install -q --disable-pip-version-check -r services/requirements.txt -e '.[dev]' \
+  && touch "$VENV/.installed"
+}
+step_venv() { venv_current || timed venv "the Python environment in $VENV" make_venv; }
+
+# The PDFs of fixtures/documents: deterministic, so made again only when this venv has not made
+# them from this script yet (its stamp), or one is missing (python's start-up costs half a second).
+fixtures_current() {
+  local stamp="$VENV/.fixtures" f
+  [ "$stamp" -nt scripts/make_fixtures.py ] && [ "$stamp" -nt "$VENV/.installed" ] || return 1
+  for f in handbook encrypted corrupt; do [ -s "fixtures/documents/$f.pdf" ] || return 1; done
+}
+step_fixtures() {
+  fixtures_current && return 0
+  timed fixtures "the fixture documents" "$VENV/bin/python" scripts/make_fixtures.py
+  touch "$VENV/.fixtures"
+}
+
+# Started before the engine: images.sh --ferretdb-binary builds the binary into its cache when the
+# kit may need it. Its failure does not fail the set-up: images.sh, the judge of what the stack
+# needs, builds it again (and fails with the output) if the kit needs it.
+prefetch_ferretdb_binary() {
+  bash scripts/images.sh --ferretdb-binary \
+    || log "the early FerretDB build failed; scripts/images.sh tries again if the kit needs it"
+}
+
+step_images() {
+  local t=$EPOCHREALTIME
+  bash scripts/images.sh
+  record images "$t"
+}
+
+install_allure() {
+  mkdir -p "$TOOLS/allure" \
+  && npm install --prefix "$TOOLS/allure" --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
+    "allure@${ALLURE_VERSION}"
+}
+step_allure() {
+  [ -x "$TOOLS/allure/node_modules/.bin/allure" ] && return 0
+  timed allure "the Allure CLI ${ALLURE_VERSION} (npm)" install_allure
+}
+
 # The API fuzzer (scripts/fuzz_api.py) in a venv of its own: its dependencies never move the
-# suite's pinned ones.
-if ! .tools/schemathesis/bin/st --version 2>/dev/null | grep -q " ${SCHEMATHESIS_VERSION}\$"; then
-  log "installing Schemathesis ${SCHEMATHESIS_VERSION} into .tools/schemathesis"
-  python3 -m venv .tools/schemathesis
-  .tools/schemathesis/bin/pip install -q --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"
-fi
+# suite's pinned ones. Checked by its installed metadata (`st --version` takes half a second).
+install_schemathesis() {
+  python3 -m venv "$TOOLS/schemathesis" \
+  && "$TOOLS/schemathesis/bin/pip" install -q --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"
+}
+step_schemathesis() {
+  local meta
+  for meta in "$TOOLS"/schemathesis/lib/python3*/site-packages/schemathesis-"${SCHEMATHESIS_VERSION}".dist-info; do
+    [ -x "$TOOLS/schemathesis/bin/st" ] && [ -d "$meta" ] && return 0
+  done
+  timed schemathesis "Schemathesis ${SCHEMATHESIS_VERSION} in $TOOLS/schemathesis" install_schemathesis
+}
+
 # The report's browser test drives Debian's chromium through Playwright (no browser download).
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
-  log "installing Debian's chromium (for tests/allure_report)"
-  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; } \
-    >/tmp/arena-setup-chromium.log 2>&1 || log "chromium did not install (see /tmp/arena-setup-chromium.log): the browser test will be skipped"
-fi
+install_chromium() {
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+}
+step_chromium() {
+  [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null || return 0
+  timed chromium "Debian's chromium (for tests/allure_report)" install_chromium \
+    || log "chromium did not install: the browser test will be skipped"
+}
+
 # actionlint checks the GitHub workflow (tests/harness/test_shards.py); a Go module, so only
 # where Go is installed (CI's unit job installs it itself).
-if command -v go >/dev/null && ! .tools/bin/actionlint -version 2>/dev/null | grep -qx "$ACTIONLINT_VERSION"; then
-  log "building actionlint ${ACTIONLINT_VERSION} (go install)"
-  GOBIN="$(pwd)/.tools/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}" \
+step_actionlint() {
+  command -v go >/dev/null || return 0
+  "$TOOLS/bin/actionlint" -version 2>/dev/null | grep -qx "$ACTIONLINT_VERSION" && return 0
+  timed actionlint "actionlint ${ACTIONLINT_VERSION} (go install)" \
+    env GOBIN="$(realpath -m "$TOOLS/bin")" go install "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}" \
     || log "actionlint did not build: the workflow lint test will be skipped"
+}
+
+# --- the order -----------------------------------------------------------------------------------
+if [ "$SETUP_JOBS" = 1 ]; then
+  # One at a time, as before: the baseline scripts/measure_setup.py compares against.
+  step_provision; step_venv; step_fixtures; step_images; step_allure; step_schemathesis
+  step_chromium; step_actionlint
+else
+  # The FerretDB binary needs no engine: its `go build` runs while the engine is installed
+  # (images.sh decides whether the kit may need it; two at once build it once).
+  binary="the FerretDB binary"
+  start_job "$binary" prefetch_ferretdb_binary
+  step_provision
+  start_job "the images" step_images
+  start_job "the venv" step_venv
+  start_job "the Allure CLI" step_allure
+  start_job "Schemathesis" step_schemathesis
+  start_job "actionlint" step_actionlint
+  await "the venv"
+  step_fixtures
+  await "the images"
+  # apt is free again (provisioning and the kit's debootstrap install are done).
+  start_job "chromium" step_chromium
+  # Where the official images were taken, a binary still being built speculatively is not needed.
+  if [ -n "${JOB_PID[$binary]:-}" ] \
+    && grep -qx 'ARENA_IMAGE_SOURCE=official' "${ARENA_ENV_FILE:-compose/.env}" 2>/dev/null; then
+    kill_tree "${JOB_PID[$binary]}"; wait "${JOB_PID[$binary]}" 2>/dev/null || true
+    unset "JOB_PID[$binary]"
+  fi
+  await
 fi
-log "ready in $((SECONDS - t0)) s"
+record setup "$t0"
+log "ready in $(since "$t0") s"
