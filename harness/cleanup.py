@@ -72,12 +72,15 @@ def remove_project(project: str, client: docker.DockerClient | None = None) -> i
     return removed
 
 
-def owner_of(project: str) -> str | None:
-    """The owner label of a running stack's containers, or None when none of them runs."""
+def running_stack(project: str) -> tuple[str, dict[str, str]] | None:
+    """A running stack's owner label and the image each of its services runs, or None when none
+    of its containers runs."""
     client = docker.from_env()
-    for container in client.containers.list(filters={"label": f"{PROJECT_LABEL}={project}"}):
-        return container.labels.get(OWNER_LABEL, "manual")
-    return None
+    containers = client.containers.list(filters={"label": f"{PROJECT_LABEL}={project}"})
+    if not containers:
+        return None
+    images = {c.labels.get("com.docker.compose.service", "?"): c.attrs["Config"]["Image"] for c in containers}
+    return containers[0].labels.get(OWNER_LABEL, "manual"), images
 
 
 def remove_stale_stacks() -> list[str]:

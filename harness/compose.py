@@ -123,7 +123,8 @@ class ComposeProject:
         """Start one service (and what it depends on), whatever its profile; wait until healthy."""
         if self.is_healthy(service):
             return  # `up` would re-check every dependency's health: seconds for nothing
-        self.run("up", "--detach", "--wait", "--wait-timeout", str(int(wait_timeout)), service,
+        # --no-recreate: starting one service never replaces a running one it depends on.
+        self.run("up", "--detach", "--wait", "--no-recreate", "--wait-timeout", str(int(wait_timeout)), service,
                  timeout=wait_timeout + 30, all_profiles=True)
 
     def stop_service(self, service: str) -> None:

@@ -128,12 +128,19 @@ class ComposeStack:
 
     def attach(self) -> Endpoints:
         """Use the running stack of this project. Services this process starts must carry the
-        owner's label: compose would otherwise see a changed service and recreate its
-        dependencies (a restarted database in the middle of another process's scenario)."""
-        owner = cleanup.owner_of(self.project.name)
-        if owner is None:
+        owner's label and images: compose would otherwise see a changed service and recreate it
+        (a gateway that forgets its state in the middle of another process's scenario)."""
+        running = cleanup.running_stack(self.project.name)
+        if running is None:
             raise StackError(f"no running stack named {self.project.name} to attach to (setting project)")
+        owner, images = running
         self.project.env["ARENA_STACK_OWNER"] = owner
+        # The owner's build, not this checkout's: code edited since the stack started must not
+        # make compose build a new image and recreate the services on it.
+        for service, variable in (("api", "ARENA_APP_TAG"), ("router", "ARENA_ROUTER_TAG")):
+            if service in images and ":" in images[service]:
+                self.project.env[variable] = images[service].rpartition(":")[2]
+        self.app_tag, self.router_tag = self.project.env["ARENA_APP_TAG"], self.project.env["ARENA_ROUTER_TAG"]
         print(f"[stack] attached to {self.project.name} (started by {owner})", file=sys.stderr, flush=True)
         self.endpoints = self.discover()
         return self.endpoints

@@ -17,6 +17,7 @@ class Settings:
     log_level: str
     retry_delay_s: float  # wait before a retryable failure is tried again (at least Retry-After)
     retry_poll_s: float  # how often beat looks for retries that are due
+    scheduler_stale_s: float  # GET /health calls the scheduler stopped when its last tick is older
     max_attempts: int  # attempts per model before a run falls back or fails
     sse_heartbeat_s: float
     event_push: bool  # live run events wake streams by LISTEN/NOTIFY; false: streams poll the table
@@ -56,6 +57,7 @@ def settings() -> Settings:
         log_level=env.get("ARENA_LOG_LEVEL", "INFO"),
         retry_delay_s=_seconds(env, "ARENA_RETRY_DELAY_S", "5"),
         retry_poll_s=_seconds(env, "ARENA_RETRY_POLL_S", "2"),
+        scheduler_stale_s=_seconds(env, "ARENA_SCHEDULER_STALE_S", "20"),  # 10 ticks missed
         max_attempts=int(_seconds(env, "ARENA_MAX_ATTEMPTS", "3")),
         sse_heartbeat_s=_seconds(env, "ARENA_SSE_HEARTBEAT_S", "10"),
         event_push=_flag(env, "ARENA_EVENT_PUSH", "true"),

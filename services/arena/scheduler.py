@@ -33,7 +33,7 @@ def record_tick() -> None:
 
 def status() -> dict:
     """{"status": "running" | "stopped" | "unknown", "last_tick_s_ago": seconds or None}."""
-    stale_after = max(10 * settings().retry_poll_s, 5.0)
+    stale_after = settings().scheduler_stale_s
     try:
         raw = _redis().get(TICK_KEY)
     except redis.RedisError:
