@@ -39,14 +39,14 @@ from harness import fixtures, report
 from harness.api import ArenaClient
 from harness.lifecycle import GuardedTeardown
 from harness.runner import RERUN_FILE_ENV
-from harness.settings import REPO_ROOT, REPORTS_DIR, Settings, SettingsError
+from harness.settings import REPO_ROOT, REPORTS_DIR, RESULTS_ROOT, Settings, SettingsError
 from harness.stack import LOG_SERVICES, ComposeStack, StackError
 from harness.timing import PhaseTimer
 
 BEHAVE = REPO_ROOT / ".venv" / "bin" / "behave"
-JUNIT_DIR = REPORTS_DIR / "junit"
-LOG_DIR = REPORTS_DIR / "logs" / "features"
-PHASES_DIR = REPORTS_DIR / "phases"  # per-process JUnit and rerun files, merged at the end
+JUNIT_DIR = RESULTS_ROOT / "junit"
+LOG_DIR = RESULTS_ROOT / "logs" / "features"
+PHASES_DIR = RESULTS_ROOT / "phases"  # per-process JUnit and rerun files, merged at the end
 FEATURE_TIMES = REPORTS_DIR / "feature-times.json"  # last durations: longest features start first
 # What each phase adds to the selection (behave ANDs repeated --tags).
 SHARED_STACK = "not @fault"
@@ -278,7 +278,7 @@ def merge_rerun(names: list[str]) -> None:
     failed = [line for name in names if (PHASES_DIR / name / "rerun.txt").exists()
               for line in (PHASES_DIR / name / "rerun.txt").read_text().splitlines()
               if line.strip() and not line.startswith("#")]
-    rerun = REPORTS_DIR / "rerun.txt"
+    rerun = RESULTS_ROOT / "rerun.txt"
     if failed:
         rerun.write_text(f"# -- RERUN: {len(failed)} failing scenarios during last test run.\n"
                          + "\n".join(failed) + "\n")
@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n[parallel] {passed} scenarios passed, {failed} failed"
           + (f"; processes that failed outside a scenario: {', '.join(broken)}" if broken else "")
           + f"; {time.monotonic() - started:.1f} s wall  [timing] {runner.timer.summary()}", flush=True)
-    print(f"[report] results in {REPORTS_DIR / 'allure-results'}; the report: scripts/report.sh; "
+    print(f"[report] results in {RESULTS_ROOT / 'allure-results'}; the report: scripts/report.sh; "
           f"each process's output: {LOG_DIR}", flush=True)
     return 1 if failed or broken else 0
 

@@ -18,9 +18,9 @@ from allure_commons.types import AttachmentType, LinkType
 from sqlalchemy import text
 
 from harness import secrets
-from harness.settings import REPO_ROOT, REPORTS_DIR, Settings
+from harness.settings import REPO_ROOT, RESULTS_ROOT, Settings
 
-RESULTS_DIR = REPORTS_DIR / "allure-results"
+RESULTS_DIR = RESULTS_ROOT / "allure-results"
 MATRIX_ID = re.compile(r"^[A-Z]+-\d{3}$")  # a scenario-matrix id tag: @INT-001
 
 

@@ -9,12 +9,13 @@ prints `ConfigError: <the line>` and exits 1.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from behave.exception import ConfigError
 from behave.formatter.base import StreamOpener
 from behave.runner import Runner
 
-from harness.settings import Settings, SettingsError
+from harness.settings import REPORTS_DIR, RESULTS_ROOT, Settings, SettingsError
 
 FILE_WRITERS = {"allure_behave.formatter:AllureFormatter", "rerun"}
 # Set by the parallel runner (harness/parallel.py): each behave process writes its failed
@@ -30,14 +31,24 @@ class ArenaRunner(Runner):
             raise ConfigError(str(err)) from None
         if self.config.dry_run:
             self._without_file_writers()
-        elif os.environ.get(RERUN_FILE_ENV):
-            self._rerun_to(os.environ[RERUN_FILE_ENV])
+        else:
+            if REPORTS_DIR.resolve() != RESULTS_ROOT:
+                self._results_under(RESULTS_ROOT)
+            if os.environ.get(RERUN_FILE_ENV):
+                self._write_to("rerun", os.environ[RERUN_FILE_ENV])
         return super().run()
 
-    def _rerun_to(self, path: str) -> None:
+    def _results_under(self, root) -> None:
+        """ARENA_RESULTS_DIR: the file writers pyproject points at reports/ write under `root`."""
+        self._write_to("allure_behave.formatter:AllureFormatter", str(root / "allure-results"))
+        self._write_to("rerun", str(root / "rerun.txt"))
+        if Path(self.config.junit_directory).resolve() == (REPORTS_DIR / "junit").resolve():
+            self.config.junit_directory = str(root / "junit")
+
+    def _write_to(self, formatter: str, path: str) -> None:
         config = self.config
         for i, name in enumerate(config.format):
-            if name == "rerun" and i < len(config.outputs):
+            if name == formatter and i < len(config.outputs):
                 config.outputs[i] = StreamOpener(path)
 
     def _without_file_writers(self) -> None:

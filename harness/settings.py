@@ -48,6 +48,10 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = REPO_ROOT / "compose" / "docker-compose.yml"
 REPORTS_DIR = REPO_ROOT / "reports"
+# Where a run writes its results (Allure results, JUnit files, the rerun list, each process's
+# output): reports/, unless ARENA_RESULTS_DIR names another directory. The benchmark's runs use
+# one, so that they never mix with the suite's own results.
+RESULTS_ROOT = Path(os.environ.get("ARENA_RESULTS_DIR") or REPORTS_DIR).resolve()
 FIXTURES_DIR = REPO_ROOT / "fixtures"
 
 DEFAULT_ADMIN_TOKEN = "arena-admin-dev-token"

@@ -52,7 +52,7 @@ def test_both_phases_of_a_feature_end_up_in_one_junit_file_with_counts_that_add_
 
 def test_the_failed_scenarios_of_every_process_make_one_rerun_list(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "PHASES_DIR", tmp_path / "phases")
-    monkeypatch.setattr(parallel, "REPORTS_DIR", tmp_path)
+    monkeypatch.setattr(parallel, "RESULTS_ROOT", tmp_path)
     for name, line in (("uploads", "features/uploads.feature:12"), ("faults", "features/retries.feature:30")):
         (tmp_path / "phases" / name).mkdir(parents=True)
         (tmp_path / "phases" / name / "rerun.txt").write_text(f"# -- RERUN: 1 failing scenarios\n{line}\n")
