@@ -37,7 +37,8 @@ def before_all(context):
     except StackError:
         _report_failed_start(context)
         raise
-    report.write_run_metadata(context.settings, getattr(getattr(context.stack, "project", None), "name", None))
+    if not getattr(context.stack, "attached", False):  # else the run that started the stack writes it
+        report.write_run_metadata(context.settings, getattr(getattr(context.stack, "project", None), "name", None))
     suite.connect(context, endpoints)
     with context.timer.phase("seed"):
         for provider in fixtures.providers():
