@@ -367,12 +367,15 @@ build_kit() {
 # --ferretdb-binary: the binary into its cache when the kit may need it, engine or not.
 # An engine that answers tells: only for --mode kit and an out-of-date FerretDB image (in auto
 # mode images.sh itself starts it beside the base, once it knows the kit is needed). No engine
-# yet (a new machine, its engine being installed): build it, the kit is this workplace's case.
+# installed at all (a new machine, its engine being installed): build it, the kit is this
+# workplace's case. An engine installed but stopped: nothing (its images are likely there).
 prefetch_ferretdb_binary() {
   [ "$MODE" != official ] || return 0
   command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || return 0  # the kit says so, if needed
   if engine_answers; then
     [ "$MODE" = kit ] && ! ferretdb_image_current || return 0
+  elif command -v dockerd >/dev/null 2>&1; then
+    return 0
   fi
   ferretdb_binary
 }

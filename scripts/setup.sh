@@ -4,9 +4,10 @@
 # chromium, actionlint.
 #
 # What does not depend on each other runs at once: the kit's FerretDB `go build` starts before
-# the engine is even installed; the venv, the Allure CLI, Schemathesis and actionlint install
-# while scripts/images.sh builds the images. Each step that does something prints a timing line;
-# a failing step prints its output and fails the set-up (the other steps are stopped).
+# the engine is even installed (actionlint's after it); the venv, the Allure CLI and Schemathesis
+# install while scripts/images.sh builds the images, the helpers at a lower CPU priority. Each
+# step that does something prints a timing line; a failing step prints its output and fails the
+# set-up (the other steps are stopped).
 #
 #   ARENA_SETUP_JOBS=1      one step at a time, in the old order (and ARENA_KIT_JOBS=1 for
 #                           images.sh): the comparison scripts/measure_setup.py makes
@@ -177,8 +178,25 @@ step_actionlint() {
   command -v go >/dev/null || return 0
   "$TOOLS/bin/actionlint" -version 2>/dev/null | grep -qx "$ACTIONLINT_VERSION" && return 0
   timed actionlint "actionlint ${ACTIONLINT_VERSION} (go install)" \
-    env GOBIN="$(realpath -m "$TOOLS/bin")" go install "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}" \
+    env GOBIN="$(realpath -m "$TOOLS/bin")" go install -trimpath -ldflags='-s -w' \
+    "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}" \
     || log "actionlint did not build: the workflow lint test will be skipped"
+}
+
+# Run a step at a lower CPU priority: on 2 cores the helpers that nothing waits for (the Allure
+# CLI, Schemathesis, actionlint) must not slow the longest chains (the FerretDB go build; the
+# engine, the base image and the images on it).
+niced() {
+  renice -n "$1" -p "$BASHPID" >/dev/null
+  shift
+  "$@"
+}
+
+# The Go builds one after the other: with an empty GOCACHE two at once would both compile the
+# standard library; in a row actionlint finds it compiled by the FerretDB build.
+go_builds() {
+  prefetch_ferretdb_binary
+  niced 10 step_actionlint
 }
 
 # --- the order -----------------------------------------------------------------------------------
@@ -188,26 +206,18 @@ if [ "$SETUP_JOBS" = 1 ]; then
   step_chromium; step_actionlint
 else
   # The FerretDB binary needs no engine: its `go build` runs while the engine is installed
-  # (images.sh decides whether the kit may need it; two at once build it once).
-  binary="the FerretDB binary"
-  start_job "$binary" prefetch_ferretdb_binary
+  # (images.sh decides whether the kit may need it; two at once build it once), then actionlint's.
+  start_job "the Go builds" go_builds
   step_provision
   start_job "the images" step_images
   start_job "the venv" step_venv
-  start_job "the Allure CLI" step_allure
-  start_job "Schemathesis" step_schemathesis
-  start_job "actionlint" step_actionlint
+  start_job "the Allure CLI" niced 10 step_allure
+  start_job "Schemathesis" niced 10 step_schemathesis
   await "the venv"
   step_fixtures
   await "the images"
   # apt is free again (provisioning and the kit's debootstrap install are done).
   start_job "chromium" step_chromium
-  # Where the official images were taken, a binary still being built speculatively is not needed.
-  if [ -n "${JOB_PID[$binary]:-}" ] \
-    && grep -qx 'ARENA_IMAGE_SOURCE=official' "${ARENA_ENV_FILE:-compose/.env}" 2>/dev/null; then
-    kill_tree "${JOB_PID[$binary]}"; wait "${JOB_PID[$binary]}" 2>/dev/null || true
-    unset "JOB_PID[$binary]"
-  fi
   await
 fi
 record setup "$t0"
