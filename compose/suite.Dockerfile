@@ -9,15 +9,12 @@
 ARG PYTHON_IMAGE=python:3.11.10-slim-bookworm
 
 # The pinned requirements, on their own: the dependency layer below is rebuilt only when they
-# change, not when anything else in pyproject.toml does. pyproject.toml's dependencies, plus httpx
-# (harness/router.py imports it; the host venv has it from services/requirements.txt), at the pin
-# services/requirements.txt gives it.
+# change, not when anything else in pyproject.toml does.
 FROM ${PYTHON_IMAGE} AS requirements
-COPY pyproject.toml services/requirements.txt /in/
+COPY pyproject.toml /in/
 RUN python -c "import tomllib; \
 deps = tomllib.load(open('/in/pyproject.toml', 'rb'))['project']['dependencies']; \
-extra = [line.strip() for line in open('/in/requirements.txt') if line.startswith('httpx==')]; \
-open('/requirements.txt', 'w').write('\n'.join(deps + extra) + '\n')"
+open('/requirements.txt', 'w').write('\n'.join(deps) + '\n')"
 
 FROM ${PYTHON_IMAGE}
 # Lets the suite prune this project's superseded builds (dangling, labelled), and nothing else.
@@ -61,6 +58,7 @@ COPY fixtures/ /suite/fixtures/
 RUN python scripts/make_fixtures.py
 ENV PYTHONPATH=/suite
 
-# The binary fixtures (git-ignored PDFs) are generated where the suite runs, then behave with the
-# arguments given (the [tool.behave] section of pyproject.toml holds the rest).
-ENTRYPOINT ["sh", "-c", "python scripts/make_fixtures.py && exec behave \"$@\"", "behave"]
+# The binary fixtures (git-ignored PDFs) are generated where the suite runs, then the suite as
+# scripts/acceptance.sh runs it: features in parallel on one stack, the @fault scenarios after
+# (harness/parallel.py; --serial for plain behave), with the behave arguments given.
+ENTRYPOINT ["sh", "-c", "python scripts/make_fixtures.py && exec python -m harness.parallel \"$@\"", "suite"]

@@ -1,6 +1,6 @@
 """The suite's default run: features in parallel on one stack, then the fault scenarios serially.
 
-    python -m harness.parallel [--workers N] [--known-defects] [behave arguments ...]
+    python -m harness.parallel [--workers N] [--known-defects] [--serial] [behave arguments ...]
 
 1. One stack (with beat), owned here: torn down on every end, Ctrl-C and SIGTERM included.
 2. One behave process per feature file, N at a time, each attached to that stack
@@ -43,7 +43,8 @@ from harness.settings import REPO_ROOT, REPORTS_DIR, RESULTS_ROOT, Settings, Set
 from harness.stack import LOG_SERVICES, ComposeStack, StackError
 from harness.timing import PhaseTimer
 
-BEHAVE = REPO_ROOT / ".venv" / "bin" / "behave"
+# This interpreter's behave: the venv's on a host, the image's in the suite container.
+BEHAVE = [sys.executable, "-m", "behave"]
 JUNIT_DIR = RESULTS_ROOT / "junit"
 LOG_DIR = RESULTS_ROOT / "logs" / "features"
 PHASES_DIR = RESULTS_ROOT / "phases"  # per-process JUnit and rerun files, merged at the end
@@ -117,7 +118,7 @@ class Runner:
         phase_dir = PHASES_DIR / name
         phase_dir.mkdir(parents=True, exist_ok=True)
         args = self.behave_args if behave_args is None else behave_args
-        cmd = [str(BEHAVE), *targets, *args, *[f"--tags={t}" for t in tags],
+        cmd = [*BEHAVE, *targets, *args, *[f"--tags={t}" for t in tags],
                "-D", f"project={self.stack.project.name}",
                *(["--junit-directory", str(phase_dir)] if junit else ["--no-junit"])]
         env = {**os.environ, RERUN_FILE_ENV: str(phase_dir / "rerun.txt")}
@@ -315,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("ARENA_WORKERS", "4")),
                         help="behave processes at once (default 4, or ARENA_WORKERS)")
+    parser.add_argument("--serial", action="store_true", help="plain behave, one scenario after another")
     parser.add_argument("--known-defects", action="store_true",
                         help="afterwards, run the @known_defect scenarios apart (no say in the status)")
     own, args = parser.parse_known_args(argv)
@@ -327,9 +329,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as err:
         print(f"ConfigError: {err}", file=sys.stderr)
         return 2
-    if settings.mode != "compose" or settings.project or settings.keep_stack:
-        # Nothing to share out: run behave as it is (external mode, or a stack of someone else's).
-        return subprocess.call([str(BEHAVE), *[_relative(f) for f in features], *behave_args], cwd=REPO_ROOT)
+    if own.serial or settings.mode != "compose" or settings.project or settings.keep_stack:
+        # Asked for, or nothing to share out (external mode, a stack of someone else's): behave as it is.
+        return subprocess.call([*BEHAVE, *[_relative(f) for f in features if f.is_relative_to(REPO_ROOT)],
+                                *behave_args], cwd=REPO_ROOT)
 
     for directory in (PHASES_DIR, LOG_DIR):
         shutil.rmtree(directory, ignore_errors=True)
