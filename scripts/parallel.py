@@ -34,7 +34,7 @@ def timed_run(name: str, cmd: list[str], results: Path) -> dict:
     output = proc.stdout + proc.stderr
     counts = SUMMARY.findall(output)
     passed, failed = (int(counts[-1][0]), int(counts[-1][1])) if counts else (0, 0)
-    phases = re.findall(r"\[timing\] (.*)", output)
+    phases = [line for line in re.findall(r"\[timing\] (.*)", output) if "features" in line]
     print(f"{name:9} {wall:6.1f} s wall  exit {proc.returncode}  {passed} passed, {failed} failed"
           + (f"\n          {phases[-1]}" if phases else ""), flush=True)
     if proc.returncode != 0:
