@@ -93,3 +93,13 @@ def test_project_attaches_to_a_running_stack_and_is_checked_like_every_setting()
         Settings.load({"project": "Bad Name"}, environ={})
     with pytest.raises(SettingsError, match="cannot be combined with keep_stack"):
         Settings.load({"project": "arena-at-1", "keep_stack": "true"}, environ={})
+
+
+def test_the_longest_features_start_first_and_a_fresh_clone_goes_by_size(tmp_path, monkeypatch):
+    small, big = tmp_path / "small.feature", tmp_path / "big.feature"
+    small.write_text("Feature: s\n")
+    big.write_text("Feature: b\n" + "  Scenario: x\n" * 50)
+    monkeypatch.setattr(parallel, "FEATURE_TIMES", tmp_path / "feature-times.json")
+    assert parallel._longest_first([small, big]) == [big, small]  # never timed: by size
+    (tmp_path / "feature-times.json").write_text('{"small": 30.0, "big": 5.0}')
+    assert parallel._longest_first([big, small]) == [small, big]  # timed: by last time
