@@ -90,11 +90,11 @@ class Runner:
         try:
             endpoints = self.stack.start(self.timer)
         except StackError:
-            report.write_run_metadata(self.settings, self.stack.project.name)
+            report.write_run_metadata(self.stack.settings, self.stack.project.name)
             logs = {s: self.stack.logs([s], tail=200) for s in self.stack.failing_services}
             report.report_failed_start(self.stack.failure or "the stack did not start", logs)
             raise
-        report.write_run_metadata(self.settings, self.stack.project.name)
+        report.write_run_metadata(self.stack.settings, self.stack.project.name)
         with self.timer.phase("seed"):
             self.stack.project.start_service("beat")
             admin = ArenaClient(endpoints, admin_token=self.settings.admin_token)
