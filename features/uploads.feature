@@ -86,6 +86,8 @@ Feature: Datasets can be uploaded as files, and bad files are refused
       | upload                                            | status | names               |
       | a dataset file of 6 MB                            | 413    | the limit is 5.0 MB |
       | a dataset file of 6 MB without announcing its size | 413   | the limit is 5.0 MB |
+      | a dataset file of 5000001 bytes                   | 413    | the limit is 5.0 MB |
+      | a dataset file of 5000001 bytes without announcing its size | 413 | the limit is 5.0 MB |
       | the file "notes.txt"                              | 415    | .txt                |
       | the file "empty.jsonl"                            | 422    | is empty            |
       | the file "header_only.csv"                        | 422    | has no rows         |

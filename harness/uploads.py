@@ -34,7 +34,8 @@ def wait_for_document(api: ArenaClient, document_id: str, timeout: float) -> dic
 
 
 def oversized_dataset(size_bytes: int) -> bytes:
-    """A well-formed JSONL dataset of (at least) `size_bytes` bytes."""
+    """A well-formed JSONL dataset of more than `size_bytes` bytes, by less than one line (46
+    bytes): just over a limit when `size_bytes` is the limit."""
     line = b'{"input": "What is 2 + 3?", "expected": "5"}\n'
     return line * (size_bytes // len(line) + 1)
 

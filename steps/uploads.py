@@ -149,11 +149,24 @@ def step_try_oversized(context, megabytes):
     _upload(context, "big.jsonl", oversized_dataset(megabytes * 1_000_000))
 
 
+@when("I try to upload a dataset file of {size:d} bytes")
+def step_try_oversized_bytes(context, size):
+    _upload(context, "big.jsonl", oversized_dataset(size))
+
+
 @when("I try to upload a dataset file of {megabytes:d} MB without announcing its size")
 def step_try_oversized_chunked(context, megabytes):
+    _upload_without_length(context, oversized_dataset(megabytes * 1_000_000))
+
+
+@when("I try to upload a dataset file of {size:d} bytes without announcing its size")
+def step_try_oversized_bytes_chunked(context, size):
+    _upload_without_length(context, oversized_dataset(size))
+
+
+def _upload_without_length(context, content: bytes) -> None:
     context.footprint_before = my_footprint(context)
-    context.response = upload_without_length(context.me.api, "/datasets/upload", "big.jsonl",
-                                             oversized_dataset(megabytes * 1_000_000))
+    context.response = upload_without_length(context.me.api, "/datasets/upload", "big.jsonl", content)
 
 
 @when("I upload the dataset under a name of {length:d} characters")
