@@ -56,41 +56,9 @@ timed() {
   record "$key" "$t"
 }
 
-# --- background jobs ---------------------------------------------------------------------------
-# A job is a step run in the background. await returns when the named job has finished (or all
-# have); the first failure stops the other jobs and fails the set-up.
-declare -A JOB_PID=()   # name -> pid, while running
-declare -A JOB_NAME=()  # pid -> name
-
-start_job() {
-  local name="$1"; shift
-  "$@" </dev/null &
-  JOB_PID[$name]=$!; JOB_NAME[$!]=$name
-}
-
-await() {
-  local want="${1:-}" pid status name
-  while [ "${#JOB_PID[@]}" -gt 0 ]; do
-    [ -z "$want" ] || [ -n "${JOB_PID[$want]:-}" ] || return 0
-    pid=""; status=0
-    wait -n -p pid "${JOB_PID[@]}" || status=$?
-    [ -n "$pid" ] || continue
-    name="${JOB_NAME[$pid]}"; unset "JOB_PID[$name]"
-    [ "$status" = 0 ] || { stop_jobs; die "$name failed (exit $status; its output is above)"; }
-  done
-}
-
-# Stop the running jobs and everything they started.
-stop_jobs() {
-  local pid
-  for pid in "${JOB_PID[@]}"; do kill_tree "$pid"; done
-  JOB_PID=()
-}
-kill_tree() {
-  local children; children="$(ps -o pid= --ppid "$1" 2>/dev/null || true)"
-  kill "$1" 2>/dev/null || true
-  local child; for child in $children; do kill_tree "$child"; done
-}
+# Background jobs: start_job, await, stop_jobs.
+# shellcheck source=scripts/jobs.sh
+source scripts/jobs.sh  # (the working directory is the repository)
 
 # --- the steps (each a fast no-op when its result is there) -------------------------------------
 # Note: what runs under `timed` is in an `if` context, where set -e is off: chain with &&.
