@@ -75,11 +75,12 @@ def start_run(body: RunCreate, tenant: Tenant = Depends(current_tenant)) -> JSON
         session.flush()
         append_event(session, run, "queued", model=run.model, fallback_models=run.fallback_models,
                      total=run.progress_total)
-        run_id, provider_name = run.id, provider.name
+        # The 202 shows the run as accepted. Read back after the task is sent, a quick worker
+        # could already have made it "running".
+        accepted = run_out(run, provider.name).model_dump(mode="json")
+        run_id = run.id
     enqueue("arena.execute_run", run_id)  # if the broker is down, the run waits queued for beat
-    with session_scope() as session:
-        run = session.get(Run, run_id)
-        return JSONResponse(status_code=202, content=run_out(run, provider_name).model_dump(mode="json"))
+    return JSONResponse(status_code=202, content=accepted)
 
 
 @router.get("", response_model=RunPage, responses=TENANT_READ)
