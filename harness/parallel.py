@@ -1,14 +1,19 @@
-"""The suite's default run: features in parallel on one stack, then the fault scenarios serially.
+"""The suite's default run: features in parallel on one stack, the fault scenarios beside them
+on a second stack of their own.
 
-    python -m harness.parallel [--workers N] [--known-defects] [--serial] [behave arguments ...]
+    python -m harness.parallel [--workers N] [--one-stack] [--known-defects] [--serial] [behave arguments ...]
 
-1. One stack (with beat), owned here: torn down on every end, Ctrl-C and SIGTERM included.
+1. One stack (with beat) for the features, owned here: torn down on every end, Ctrl-C and
+   SIGTERM included.
 2. One behave process per feature file, N at a time, each attached to that stack
    (`-D project=<name>`), running every scenario but the @fault ones. A tenant per scenario keeps
    them independent; @needs_stack_control scenarios start services or look inside containers,
    which disturbs nobody.
-3. The @fault scenarios (they stop, kill, cut off or scale services others use), in one behave
-   process, serially, on the same stack: nothing else runs while a service is down.
+3. Meanwhile, the @fault scenarios (they stop, kill, cut off or scale services others use), in one
+   behave process, serially, on a second stack (`<name>-faults`, owned and torn down the same way):
+   nothing else uses a service they take down. They mostly wait (for stall windows, restarts,
+   recoveries), so they overlap well with the CPU-bound features. With --one-stack they run after
+   the features, on the first stack (half the memory, a longer run).
 4. With --known-defects, the @known_defect scenarios apart (their results go to the report; they
    have no say in the exit status).
 
@@ -24,15 +29,17 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness import fixtures, report
@@ -49,6 +56,9 @@ JUNIT_DIR = RESULTS_ROOT / "junit"
 LOG_DIR = RESULTS_ROOT / "logs" / "features"
 PHASES_DIR = RESULTS_ROOT / "phases"  # per-process JUnit and rerun files, merged at the end
 FEATURE_TIMES = REPORTS_DIR / "feature-times.json"  # last durations: longest features start first
+FAULT_TIMES_KEY = "@fault scenarios"  # in FEATURE_TIMES: each fault scenario's last time, by name
+DEFAULT_FAULT_S = 10.0  # a fault scenario never timed here
+SCENARIO_LINE = re.compile(r"^  (ok  |FAIL|ERR |UNDF)\s+(?P<seconds>[\d.]+) s  (?P<name>.+)$")  # console.py's line
 # What each phase adds to the selection (behave ANDs repeated --tags).
 SHARED_STACK = "not @fault"
 FAULTS = "@fault"
@@ -71,24 +81,78 @@ class Outcome:
         return "passed" if self.passed else "empty"
 
 
+@dataclass
+class FaultPart:
+    """Some of the @fault scenarios, run one at a time on a stack of their own."""
+    index: int
+    of: int
+    locations: list[str] = field(default_factory=list)  # "features/x.feature:LINE"
+    estimate: float = 0.0
+    stack: ComposeStack | None = None
+
+    @property
+    def suffix(self) -> str:
+        return f"-{self.index + 1}" if self.of > 1 else ""
+
+    @property
+    def name(self) -> str:
+        return f"faults{self.suffix}"
+
+    @property
+    def label(self) -> str:
+        return "@fault scenarios" + (f", part {self.index + 1} of {self.of}" if self.of > 1 else "") + " (own stack)"
+
+
 class Runner:
     def __init__(self, settings: Settings, userdata: dict[str, str], behave_args: list[str],
-                 features: list[Path], workers: int) -> None:
+                 features: list[Path], workers: int, fault_stacks: int = 1) -> None:
         self.settings = settings
         self.userdata = userdata
         self.behave_args = behave_args
         self.features = features
         self.workers = workers
-        self.stack = ComposeStack(Settings.load({**userdata, "with_beat": "true"}))
+        self.stack_settings = Settings.load({**userdata, "with_beat": "true"})
+        self.stack = ComposeStack(self.stack_settings)
+        self.fault_stacks_wanted = fault_stacks  # 0: the @fault scenarios after the features, on this stack
+        self.fault_parts: list[FaultPart] = []  # planned by plan_faults()
         self.timer = PhaseTimer(REPORTS_DIR / "timings.json")
+        # The fault parts' threads: each starts its stack, then runs its behave process.
+        self._beside: ThreadPoolExecutor | None = None
+        self._fault_futures: list[Future[Outcome]] = []
         self._procs: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
         self._stopping = False
 
+    def plan_faults(self) -> None:
+        """Which @fault scenarios this run selects (a dry run of behave with its arguments), shared
+        out over the fault stacks, longest first by their last times."""
+        if self.fault_stacks_wanted < 1:
+            return
+        scenarios = selected_scenarios([_relative(f) for f in self.features], self.behave_args, [FAULTS])
+        count = min(self.fault_stacks_wanted, len(scenarios))
+        if not count:
+            return
+        last = _last_times().get(FAULT_TIMES_KEY, {})
+        parts = [FaultPart(index=i, of=count) for i in range(count)]
+        for location, name in sorted(scenarios, key=lambda s: -float(last.get(s[1], DEFAULT_FAULT_S))):
+            part = min(parts, key=lambda p: p.estimate)  # the least loaded so far
+            part.locations.append(location)
+            part.estimate += float(last.get(name, DEFAULT_FAULT_S))
+        for part in parts:
+            part.stack = ComposeStack(self.stack_settings, merges_coverage=True,
+                                      project_name=f"{self.stack.project.name}-faults{part.suffix}")
+        self.fault_parts = parts
+
     # --- the stack -------------------------------------------------------------------------------
     def start_stack(self) -> None:
+        """The features' stack; the fault scenarios' stack starts beside it once the images are
+        built (while the machine is still idle, rather than under the features' load)."""
         try:
-            endpoints = self.stack.start(self.timer)
+            self.stack.prepare(self.timer)
+            if self.fault_parts:
+                self._beside = ThreadPoolExecutor(max_workers=len(self.fault_parts))
+                self._fault_futures = [self._beside.submit(self.run_fault_part, part) for part in self.fault_parts]
+            endpoints = self.stack.bring_up(self.timer)
         except StackError:
             report.write_run_metadata(self.stack.settings, self.stack.project.name)
             logs = {s: self.stack.logs([s], tail=200) for s in self.stack.failing_services}
@@ -96,30 +160,47 @@ class Runner:
             raise
         report.write_run_metadata(self.stack.settings, self.stack.project.name)
         with self.timer.phase("seed"):
-            self.stack.project.start_service("beat")
-            admin = ArenaClient(endpoints, admin_token=self.settings.admin_token)
-            for provider in fixtures.providers():
-                admin.put_provider(provider["name"], provider["base_url"], provider["api_key"])
-            admin.close()
+            _seed(self.stack, endpoints, self.settings.admin_token)
         print(f"[stack] ready: Arena API at {endpoints.api_url}", file=sys.stderr, flush=True)
+
+    def start_fault_stack(self, stack: ComposeStack) -> None:
+        """A fault part's stack, started beside the features' (images are built by then)."""
+        started = time.monotonic()
+        try:
+            endpoints = stack.bring_up(PhaseTimer(RESULTS_ROOT / "phases" / f"timings-{stack.project.name}.json",
+                                                  label=f"{stack.project.name[-8:]} "), progress=False)
+        except StackError:
+            logs = {s: stack.logs([s], tail=200) for s in stack.failing_services}
+            report.report_failed_start(stack.failure or "the fault scenarios' stack did not start", logs)
+            raise
+        _seed(stack, endpoints, self.settings.admin_token)
+        print(f"[stack] ready for @fault scenarios: {stack.project.name} after {time.monotonic() - started:.1f} s",
+              file=sys.stderr, flush=True)
 
     def stop(self) -> None:
         self.stop_processes()
-        if self.stack.endpoints is not None or self.stack.failure:
-            path = REPORTS_DIR / "logs" / "stack.log"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(self.stack.logs(LOG_SERVICES + ["postgres", "redis", "mongo"], tail=2000))
-        self.stack.stop(self.timer)
+        # A fault stack still starting finishes its `up` first: torn down half-made, compose could
+        # go on creating containers after `down`. Its behave process, once stopping, never starts.
+        if self._beside is not None:
+            self._beside.shutdown(wait=True)
+        # The features' stack first: with coverage, the fault stack's data joins its data.
+        stacks = [(self.stack, "stack.log")] + [(p.stack, f"stack-faults{p.suffix}.log") for p in self.fault_parts]
+        for stack, log_name in stacks:
+            if stack.endpoints is not None or stack.failure:
+                path = REPORTS_DIR / "logs" / log_name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(stack.logs(LOG_SERVICES + ["postgres", "redis", "mongo"], tail=2000))
+            stack.stop(self.timer)
 
     # --- behave processes ------------------------------------------------------------------------
     def behave(self, name: str, targets: list[str], tags: list[str], junit: bool = True,
-               behave_args: list[str] | None = None) -> Outcome:
+               behave_args: list[str] | None = None, stack: ComposeStack | None = None) -> Outcome:
         log = LOG_DIR / f"{name}.log"
         phase_dir = PHASES_DIR / name
         phase_dir.mkdir(parents=True, exist_ok=True)
         args = self.behave_args if behave_args is None else behave_args
         cmd = [*BEHAVE, *targets, *args, *[f"--tags={t}" for t in tags],
-               "-D", f"project={self.stack.project.name}",
+               "-D", f"project={(stack or self.stack).project.name}",
                *(["--junit-directory", str(phase_dir)] if junit else ["--no-junit"])]
         env = {**os.environ, RERUN_FILE_ENV: str(phase_dir / "rerun.txt")}
         started = time.monotonic()
@@ -155,22 +236,51 @@ class Runner:
                 _signal(proc, signal.SIGKILL)
 
     def run_shared(self) -> list[Outcome]:
-        """Phase 2: a process per feature, longest first, `workers` at a time."""
+        """A process per feature, longest first, `workers` at a time; the fault scenarios beside
+        them on their own stack (or after them, on this one)."""
         features = _longest_first(self.features)
+        where = (f"the @fault scenarios meanwhile, on {len(self.fault_parts)} stack(s) of their own"
+                 if self.fault_parts else "then the @fault scenarios, one at a time")
         print(f"[parallel] {len(features)} features in {self.workers} processes on {self.stack.project.name}; "
-              f"then the @fault scenarios, one at a time", file=sys.stderr, flush=True)
+              f"{where}", file=sys.stderr, flush=True)
         outcomes = []
+        started = time.monotonic()
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             futures = [pool.submit(self.behave, feature.stem, [_relative(feature)], [SHARED_STACK])
                        for feature in features]
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes.append(outcome)
-                _print_line(outcome)
+            try:
+                for future in as_completed(futures):
+                    outcome = future.result()
+                    outcomes.append(outcome)
+                    _print_line(outcome)
+                self.timer.record("features_shared", time.monotonic() - started)
+                if self.fault_parts:
+                    outcomes += [future.result() for future in self._fault_futures]
+                elif self.fault_stacks_wanted < 1:
+                    outcomes.append(self.run_faults())
+            except BaseException:
+                # Leaving the pools waits for their threads: stop their processes first (an
+                # interrupt must not wait for the features to finish).
+                self.stop_processes()
+                raise
         return outcomes
 
+    def run_fault_part(self, part: FaultPart) -> Outcome:
+        started = time.monotonic()
+        try:
+            self.start_fault_stack(part.stack)
+        except StackError as err:
+            log = LOG_DIR / f"{part.name}.log"
+            log.write_text(f"the fault scenarios' stack did not start:\n{err}\n")
+            outcome = Outcome(part.name, 1, time.monotonic() - started, log)
+            _print_line(outcome, label=part.label)
+            return outcome
+        outcome = self.behave(part.name, part.locations, [FAULTS], stack=part.stack)
+        _print_line(outcome, label=part.label)
+        return outcome
+
     def run_faults(self) -> Outcome:
-        """Phase 3: the scenarios that stop, kill or scale services, serially, alone on the stack."""
+        """The scenarios that stop, kill or scale services, serially, after the features, on their stack."""
         outcome = self.behave("faults", [_relative(f) for f in self.features], [FAULTS])
         _print_line(outcome, label="@fault scenarios, one at a time")
         return outcome
@@ -186,6 +296,17 @@ class Runner:
         else:
             print("[known defects] still present, as expected: see the failed @known_defect scenarios in the report",
                   file=sys.stderr)
+
+
+def _seed(stack: ComposeStack, endpoints, admin_token: str) -> None:
+    """What a stack of the parallel run needs before behave attaches: beat, and the providers."""
+    stack.project.start_service("beat")
+    admin = ArenaClient(endpoints, admin_token=admin_token)
+    try:
+        for provider in fixtures.providers():
+            admin.put_provider(provider["name"], provider["base_url"], provider["api_key"])
+    finally:
+        admin.close()
 
 
 def _relative(feature: Path) -> str:
@@ -216,25 +337,60 @@ def _print_line(outcome: Outcome, label: str | None = None) -> None:
           f"{outcome.seconds:5.1f} s", flush=True)
 
 
+def _last_times() -> dict:
+    try:
+        return json.loads(FEATURE_TIMES.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def _longest_first(features: list[Path]) -> list[Path]:
     """By last run's time; a feature never timed here (a fresh clone) by its size, which orders
     this suite's features roughly as their times do (the router's is the longest of both)."""
-    try:
-        last = json.loads(FEATURE_TIMES.read_text())
-    except (OSError, ValueError):
-        last = {}
+    last = _last_times()
     if all(f.stem in last for f in features):
         return sorted(features, key=lambda f: -float(last[f.stem]))
     return sorted(features, key=lambda f: -f.stat().st_size)
 
 
 def _remember_times(outcomes: list[Outcome]) -> None:
-    try:
-        times = json.loads(FEATURE_TIMES.read_text())
-    except (OSError, ValueError):
-        times = {}
-    times.update({o.name: round(o.seconds, 1) for o in outcomes if o.status != "empty"})
+    """Each feature's time, and each @fault scenario's (from the fault parts' console lines)."""
+    times = _last_times()
+    times.update({o.name: round(o.seconds, 1) for o in outcomes
+                  if o.status != "empty" and not o.name.startswith("faults")})
+    faults = times.setdefault(FAULT_TIMES_KEY, {})
+    for outcome in outcomes:
+        if outcome.name.startswith("faults") and outcome.log.exists():
+            for line in outcome.log.read_text(errors="replace").splitlines():
+                if match := SCENARIO_LINE.match(line):
+                    faults[match["name"]] = float(match["seconds"])
     FEATURE_TIMES.write_text(json.dumps(times, indent=2, sort_keys=True) + "\n")
+
+
+def selected_scenarios(targets: list[str], behave_args: list[str], tags: list[str]) -> list[tuple[str, str]]:
+    """(location, name) of each scenario behave selects with these arguments and tags: a dry run,
+    which starts no stack, so that a part is planned only for scenarios that will run."""
+    args, skip = [], False
+    for arg in behave_args:  # the dry run writes JSON to a file: no formatter or output of the caller's
+        if skip:
+            skip = False
+            continue
+        if arg in ("-f", "--format", "-o", "--outfile"):
+            skip = True
+            continue
+        if not arg.startswith(("--format=", "--outfile=", "-f", "-o")):
+            args.append(arg)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "scenarios.json"
+        subprocess.run([*BEHAVE, *targets, *args, *[f"--tags={t}" for t in tags], "--dry-run", "--no-junit",
+                        "--no-summary", "--no-capture", "-f", "json", "-o", str(out)], cwd=REPO_ROOT,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        try:
+            features = json.loads(out.read_text() or "[]")
+        except (OSError, ValueError):
+            return []
+    return [(element["location"], element["name"]) for feature in features
+            for element in feature.get("elements", []) if element.get("type") != "background"]
 
 
 def failures_in_full(outcomes: list[Outcome]) -> list[str]:
@@ -315,17 +471,34 @@ def split_arguments(args: list[str]) -> tuple[list[Path], dict[str, str], list[s
     return features or sorted((REPO_ROOT / "features").glob("*.feature")), userdata, rest
 
 
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    if not value.strip().isdigit():
+        print(f"[config] {name}={value!r} is not allowed: it must be a whole number", file=sys.stderr)
+        raise SystemExit(2)
+    return int(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.parallel", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("ARENA_WORKERS", "4")),
+    parser.add_argument("--workers", type=int, default=_int_env("ARENA_WORKERS", 4),
                         help="behave processes at once (default 4, or ARENA_WORKERS)")
     parser.add_argument("--serial", action="store_true", help="plain behave, one scenario after another")
+    parser.add_argument("--fault-stacks", type=int, default=_int_env("ARENA_FAULT_STACKS", 1),
+                        help="stacks of their own for the @fault scenarios, which run beside the features "
+                             "(default 1, or ARENA_FAULT_STACKS; on 2 cores, 2 were slower than 1: each stack "
+                             "costs CPU); 0 runs them after the features, on the features' stack")
     parser.add_argument("--known-defects", action="store_true",
                         help="afterwards, run the @known_defect scenarios apart (no say in the status)")
     own, args = parser.parse_known_args(argv)
     if own.workers < 1:
         print(f"[config] --workers={own.workers} is not allowed: it must be 1 or more", file=sys.stderr)
+        return 2
+    if own.fault_stacks < 0:
+        print(f"[config] --fault-stacks={own.fault_stacks} is not allowed: it must be 0 or more", file=sys.stderr)
         return 2
     features, userdata, behave_args = split_arguments(args)
     try:
@@ -343,17 +516,17 @@ def main(argv: list[str] | None = None) -> int:
         directory.mkdir(parents=True, exist_ok=True)
     JUNIT_DIR.mkdir(parents=True, exist_ok=True)
     print(f"[config] {settings.describe()}", file=sys.stderr, flush=True)
-    runner = Runner(settings, userdata, behave_args, features, own.workers)
+    runner = Runner(settings, userdata, behave_args, features, own.workers, fault_stacks=own.fault_stacks)
     teardown = GuardedTeardown(runner.stop).install()
     outcomes: list[Outcome] = []
     started = time.monotonic()
     try:
+        runner.plan_faults()
         runner.start_stack()
         features_started = time.monotonic()
         outcomes = runner.run_shared()
-        outcomes.append(runner.run_faults())
         runner.timer.record("features", time.monotonic() - features_started)
-        _remember_times(outcomes[:-1])
+        _remember_times(outcomes)
         if own.known_defects:
             runner.run_known_defects()
     except StackError as err:

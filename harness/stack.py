@@ -8,6 +8,8 @@ teardown to the owner. `ExternalStack` attaches to URLs and owns nothing.
 
 from __future__ import annotations
 
+import contextlib
+
 import hashlib
 import os
 import subprocess
@@ -83,8 +85,11 @@ class ExternalStack:
 class ComposeStack:
     managed = True
 
-    def __init__(self, settings: Settings, project_name: str | None = None) -> None:
+    def __init__(self, settings: Settings, project_name: str | None = None, merges_coverage: bool = False) -> None:
         self.settings = settings
+        # A second stack of the same run (the parallel runner's, for the fault scenarios): its
+        # coverage joins what the first stack's teardown left in reports/coverage/.
+        self.merges_coverage = merges_coverage
         keep = settings.keep_stack
         # Attached: somebody else (harness/parallel.py) started the stack and will take it down.
         self.attached = settings.project is not None and project_name is None
@@ -112,12 +117,21 @@ class ComposeStack:
     def start(self, timer: PhaseTimer) -> Endpoints:
         if self.attached:
             return self.attach()
+        self.prepare(timer)
+        return self.bring_up(timer)
+
+    def prepare(self, timer: PhaseTimer) -> None:
+        """The images, and no stale stacks: what any stack of this checkout needs first."""
         ensure_images()
         cleanup.remove_stale_stacks()
-        print(f"[stack] starting compose project {self.project.name}", file=sys.stderr, flush=True)
         with timer.phase("build"):
             self.project.build()
-        with timer.phase("up_to_healthy"), HealthWatcher(self.project.name):
+
+    def bring_up(self, timer: PhaseTimer, progress: bool = True) -> Endpoints:
+        """Start this project on images `prepare` made, and wait until every service is healthy
+        (printing each as it gets there, unless a second stack's lines would only confuse)."""
+        print(f"[stack] starting compose project {self.project.name}", file=sys.stderr, flush=True)
+        with timer.phase("up_to_healthy"), (HealthWatcher(self.project.name) if progress else contextlib.nullcontext()):
             try:
                 self.project.up(self.settings.up_timeout)
             except ComposeError as err:
@@ -214,7 +228,11 @@ class ComposeStack:
         combined data, which CI merges across shards)."""
         self.project.run("stop", "--timeout", "20", timeout=120, all_profiles=True)
         COVERAGE_DIR.mkdir(parents=True, exist_ok=True)
-        script = ("coverage combine --rcfile=.coveragerc -q && cp /coverage/.coverage /out/coverage.data"
+        earlier = COVERAGE_DIR / "coverage.data"
+        if not self.merges_coverage:
+            earlier.unlink(missing_ok=True)  # a previous run's, never to be mixed in
+        script = ("{ [ ! -f /out/coverage.data ] || cp /out/coverage.data /coverage/.coverage.earlier-stack; }"
+                  " && coverage combine --rcfile=.coveragerc -q && cp /coverage/.coverage /out/coverage.data"
                   " && coverage html --rcfile=.coveragerc -d /out/html -q"
                   " && coverage json --rcfile=.coveragerc -o /out/coverage.json -q"
                   " && coverage report --rcfile=.coveragerc > /out/summary.txt")

@@ -10,8 +10,9 @@ from pathlib import Path
 
 
 class PhaseTimer:
-    def __init__(self, out_file: Path) -> None:
+    def __init__(self, out_file: Path, label: str = "") -> None:
         self.out_file = out_file
+        self.label = label  # which stack, when a run has two: "faults stack "
         self.phases: dict[str, float] = {}
 
     @contextmanager
@@ -26,7 +27,7 @@ class PhaseTimer:
 
     def record(self, name: str, seconds: float) -> None:
         self.phases[name] = round(self.phases.get(name, 0.0) + seconds, 3)
-        print(f"[timing] {name}: {seconds:.1f} s", file=sys.stderr, flush=True)
+        print(f"[timing] {self.label}{name}: {seconds:.1f} s", file=sys.stderr, flush=True)
         self.write()
 
     def write(self) -> None:

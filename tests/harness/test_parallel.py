@@ -103,3 +103,34 @@ def test_the_longest_features_start_first_and_a_fresh_clone_goes_by_size(tmp_pat
     assert parallel._longest_first([small, big]) == [big, small]  # never timed: by size
     (tmp_path / "feature-times.json").write_text('{"small": 30.0, "big": 5.0}')
     assert parallel._longest_first([big, small]) == [small, big]  # timed: by last time
+
+
+def test_the_fault_scenarios_are_those_behave_selects_with_the_run_s_own_arguments():
+    every = parallel.selected_scenarios(["features"], [], ["@fault"])
+    assert len(every) >= 9 and all(loc.startswith("features/") and ":" in loc for loc, _ in every), every
+    # The caller's tags narrow them (no smoke scenario breaks a service), its formatter is no matter.
+    assert parallel.selected_scenarios(["features"], ["--tags=@smoke", "-f", "pretty"], ["@fault"]) == []
+
+
+def test_fault_scenarios_are_shared_out_over_the_fault_stacks_longest_first(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "FEATURE_TIMES", tmp_path / "times.json")
+    (tmp_path / "times.json").write_text('{"@fault scenarios": {"a": 18, "b": 12, "c": 10, "d": 9, "e": 3}}')
+    monkeypatch.setattr(parallel, "selected_scenarios", lambda *a: [
+        (f"features/x.feature:{i}", name) for i, name in enumerate("abcdef")])  # f: never timed (10 s)
+    runner = parallel.Runner(Settings.load({}), {}, [], [], workers=4, fault_stacks=2)
+    runner.plan_faults()
+    parts = {p.name: (p.locations, p.estimate) for p in runner.fault_parts}
+    # a 18 -> 1; b 12 -> 2; c 10 -> 2 (22); f 10 -> 1 (28); d 9 -> 2 (31); e 3 -> 1 (31)
+    assert parts == {"faults-1": (["features/x.feature:0", "features/x.feature:5", "features/x.feature:4"], 31.0),
+                     "faults-2": (["features/x.feature:1", "features/x.feature:2", "features/x.feature:3"], 31.0)}
+    assert [p.stack.project.name for p in runner.fault_parts] == [
+        f"{runner.stack.project.name}-faults-1", f"{runner.stack.project.name}-faults-2"]
+
+
+@pytest.mark.parametrize("variable", ["ARENA_WORKERS", "ARENA_FAULT_STACKS"])
+def test_a_bad_count_stops_the_runner_with_a_line_naming_it(variable, monkeypatch, capsys):
+    monkeypatch.setenv(variable, "four")
+    with pytest.raises(SystemExit) as stop:
+        parallel.main(["--tags=@nothing"])
+    assert stop.value.code == 2
+    assert f"{variable}='four' is not allowed" in capsys.readouterr().err

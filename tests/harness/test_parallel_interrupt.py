@@ -55,8 +55,9 @@ def test_an_interrupted_parallel_run_stops_its_processes_and_leaves_nothing(sig,
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode != 0, "an interrupted run must not report success"
-    left = leftovers(project)
-    assert left == {"containers": [], "networks": [], "volumes": []}, (
-        f"after {sig.name} the run left {left}; its output ends with {lines[-15:]}")
+    for name in (project, f"{project}-faults"):  # the features' stack, the fault scenarios' stack
+        left = leftovers(name)
+        assert left == {"containers": [], "networks": [], "volumes": []}, (
+            f"after {sig.name} the run left {left} of {name}; its output ends with {lines[-15:]}")
     still = subprocess.run(["pgrep", "-f", f"project={project}"], capture_output=True, text=True).stdout.split()
     assert not still, f"behave processes of {project} outlived the run: pids {still}"
