@@ -83,11 +83,34 @@ class ComposeProject:
                  timeout=180, shielded=True, all_profiles=True)
 
     def port(self, service: str, container_port: int) -> tuple[str, int]:
-        out = self.run("port", service, str(container_port), timeout=30).stdout.strip()
-        host, _, port = out.rpartition(":")
-        if not port.isdigit():
-            raise ComposeError(f"no published port for {service}:{container_port} (got {out!r})")
-        return host or "127.0.0.1", int(port)
+        return self.ports({service: container_port})[service]
+
+    def ports(self, wanted: dict[str, int]) -> dict[str, tuple[str, int]]:
+        """The host address of each service's published port, in one Docker API call (what
+        `docker compose port` tells, without a compose process per service: every behave process
+        of a parallel run asks on attaching, and again after each fault)."""
+        import docker
+
+        client = docker.from_env()
+        try:
+            containers = client.containers.list(filters={"label": f"com.docker.compose.project={self.name}"})
+        finally:
+            client.close()
+        found: dict[str, tuple[str, int]] = {}
+        for container in sorted(containers, key=lambda c: c.name):  # replica 1 first
+            service = container.labels.get("com.docker.compose.service", "")
+            if service not in wanted or service in found:
+                continue
+            bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{wanted[service]}/tcp") or []
+            for binding in bindings:
+                if binding.get("HostPort", "").isdigit() and ":" not in binding.get("HostIp", ""):  # IPv4
+                    host = binding.get("HostIp") or "127.0.0.1"
+                    found[service] = ("127.0.0.1" if host == "0.0.0.0" else host, int(binding["HostPort"]))
+                    break
+        missing = [f"{service}:{port}" for service, port in wanted.items() if service not in found]
+        if missing:
+            raise ComposeError(f"no published port in {self.name} for {', '.join(missing)} (is the service running?)")
+        return found
 
     def ps(self) -> list[dict]:
         out = self.run("ps", "--all", "--format", "json", timeout=30).stdout.strip()

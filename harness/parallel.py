@@ -139,6 +139,9 @@ class Runner:
             part.locations.append(location)
             part.estimate += float(last.get(name, DEFAULT_FAULT_S))
         for part in parts:
+            # A feature's scenarios together, in file order: a feature named twice on behave's
+            # command line runs twice, and its second JUnit file replaces the first.
+            part.locations.sort(key=_file_and_line)
             part.stack = ComposeStack(self.stack_settings, merges_coverage=True,
                                       project_name=f"{self.stack.project.name}-faults{part.suffix}")
         self.fault_parts = parts
@@ -335,6 +338,11 @@ def _print_line(outcome: Outcome, label: str | None = None) -> None:
         counts += f" (behave exited {outcome.returncode})"
     print(f"[parallel] {MARKS[outcome.status]} {label or outcome.name + '.feature':34} {counts:28} "
           f"{outcome.seconds:5.1f} s", flush=True)
+
+
+def _file_and_line(location: str) -> tuple[str, int]:
+    path, _, line = location.rpartition(":")
+    return path, int(line)
 
 
 def _last_times() -> dict:

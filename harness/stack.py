@@ -163,12 +163,14 @@ class ComposeStack:
         if self.settings.addressing == "network":  # the suite in a container: by service name
             network.join(self.project.name)
             return network.endpoints(SERVICE_PORTS)
+        ports = self.project.ports({s: SERVICE_PORTS[s] for s in ("api", "gateway", "postgres", "mongo", "redis")})
+
         def url(service: str, scheme: str = "http") -> str:
-            host, port = self.project.port(service, SERVICE_PORTS[service])
+            host, port = ports[service]
             return f"{scheme}://{host}:{port}"
 
-        pg_host, pg_port = self.project.port("postgres", SERVICE_PORTS["postgres"])
-        mongo_host, mongo_port = self.project.port("mongo", SERVICE_PORTS["mongo"])
+        pg_host, pg_port = ports["postgres"]
+        mongo_host, mongo_port = ports["mongo"]
         return Endpoints(
             api_url=url("api"),
             gateway_url=url("gateway"),

@@ -116,13 +116,15 @@ def test_fault_scenarios_are_shared_out_over_the_fault_stacks_longest_first(tmp_
     monkeypatch.setattr(parallel, "FEATURE_TIMES", tmp_path / "times.json")
     (tmp_path / "times.json").write_text('{"@fault scenarios": {"a": 18, "b": 12, "c": 10, "d": 9, "e": 3}}')
     monkeypatch.setattr(parallel, "selected_scenarios", lambda *a: [
-        (f"features/x.feature:{i}", name) for i, name in enumerate("abcdef")])  # f: never timed (10 s)
+        (f"features/{'xy'[i % 2]}.feature:{i}", name) for i, name in enumerate("abcdef")])  # f: never timed (10 s)
     runner = parallel.Runner(Settings.load({}), {}, [], [], workers=4, fault_stacks=2)
     runner.plan_faults()
     parts = {p.name: (p.locations, p.estimate) for p in runner.fault_parts}
-    # a 18 -> 1; b 12 -> 2; c 10 -> 2 (22); f 10 -> 1 (28); d 9 -> 2 (31); e 3 -> 1 (31)
-    assert parts == {"faults-1": (["features/x.feature:0", "features/x.feature:5", "features/x.feature:4"], 31.0),
-                     "faults-2": (["features/x.feature:1", "features/x.feature:2", "features/x.feature:3"], 31.0)}
+    # a 18 -> 1; b 12 -> 2; c 10 -> 2 (22); f 10 -> 1 (28); d 9 -> 2 (31); e 3 -> 1 (31). Each part
+    # names a feature's scenarios together, in file order: named twice, a feature would run twice
+    # and its second JUnit file replace the first.
+    assert parts == {"faults-1": (["features/x.feature:0", "features/x.feature:4", "features/y.feature:5"], 31.0),
+                     "faults-2": (["features/x.feature:2", "features/y.feature:1", "features/y.feature:3"], 31.0)}
     assert [p.stack.project.name for p in runner.fault_parts] == [
         f"{runner.stack.project.name}-faults-1", f"{runner.stack.project.name}-faults-2"]
 
