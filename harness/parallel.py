@@ -166,12 +166,13 @@ class Runner:
             _seed(self.stack, endpoints, self.settings.admin_token)
         print(f"[stack] ready: Arena API at {endpoints.api_url}", file=sys.stderr, flush=True)
 
-    def start_fault_stack(self, stack: ComposeStack) -> None:
+    def start_fault_stack(self, part: FaultPart) -> None:
         """A fault part's stack, started beside the features' (images are built by then)."""
+        stack = part.stack
         started = time.monotonic()
         try:
-            endpoints = stack.bring_up(PhaseTimer(RESULTS_ROOT / "phases" / f"timings-{stack.project.name}.json",
-                                                  label=f"{stack.project.name[-8:]} "), progress=False)
+            endpoints = stack.bring_up(PhaseTimer(PHASES_DIR / f"timings-{part.name}.json", label=f"{part.name} stack "),
+                                       progress=False)
         except StackError:
             logs = {s: stack.logs([s], tail=200) for s in stack.failing_services}
             report.report_failed_start(stack.failure or "the fault scenarios' stack did not start", logs)
@@ -271,7 +272,7 @@ class Runner:
     def run_fault_part(self, part: FaultPart) -> Outcome:
         started = time.monotonic()
         try:
-            self.start_fault_stack(part.stack)
+            self.start_fault_stack(part)
         except StackError as err:
             log = LOG_DIR / f"{part.name}.log"
             log.write_text(f"the fault scenarios' stack did not start:\n{err}\n")
