@@ -3,8 +3,9 @@
 A stack publishes its ports on the host's 127.0.0.1, which inside a container is the container's
 own loopback. With setting `addressing=network` (scripts/in_container.sh and compose/suite.yml
 set ARENA_ADDRESSING=network) the harness connects its own container to the project's default
-network after `up` and reaches each service by its compose name at its container port
-(http://api:8000, postgres:5432, ...). It leaves that network before `down`: compose cannot
+network after `up` and reaches each service by its container's name at its container port
+(http://<project>-api-1:8000, <project>-postgres-1:5432, ...: unlike the compose name `api`,
+unique when the suite joins two stacks' networks). It leaves that network before `down`: compose cannot
 remove a network that still has an endpoint.
 
 Its stacks are labelled with the container as owner, `container:<id>:<pid>`: a pid of the
@@ -36,20 +37,27 @@ class NetworkAddressingError(RuntimeError):
     """The suite cannot join the stack's network (not in a container of this engine)."""
 
 
-def service_url(service: str, ports: Mapping[str, int], scheme: str = "http") -> str:
-    """A service's address on the stack's network: its compose name and its container port."""
-    return f"{scheme}://{service}:{ports[service]}"
+def host(project: str, service: str) -> str:
+    """A service's name on its stack's network that no other stack's service shares: its
+    container's name. The suite's container joins the networks of both stacks of a parallel run
+    (the features', the fault scenarios'), where a bare `api` would name two containers."""
+    return f"{project}-{service}-1"
 
 
-def endpoints(ports: Mapping[str, int]) -> Endpoints:
+def service_url(project: str, service: str, ports: Mapping[str, int], scheme: str = "http") -> str:
+    """A service's address on the stack's network: its container's name and its container port."""
+    return f"{scheme}://{host(project, service)}:{ports[service]}"
+
+
+def endpoints(project: str, ports: Mapping[str, int]) -> Endpoints:
     """The stack's Endpoints as seen from a container on its network. They never move: a restarted
     service keeps its name, whatever address it gets."""
     return Endpoints(
-        api_url=service_url("api", ports),
-        gateway_url=service_url("gateway", ports),
-        database_url=f"postgresql+psycopg://arena:arena@postgres:{ports['postgres']}/arena",
-        mongo_url=f"mongodb://mongo:{ports['mongo']}/arena",
-        redis_url=service_url("redis", ports, "redis") + "/0",
+        api_url=service_url(project, "api", ports),
+        gateway_url=service_url(project, "gateway", ports),
+        database_url=f"postgresql+psycopg://arena:arena@{host(project, 'postgres')}:{ports['postgres']}/arena",
+        mongo_url=f"mongodb://{host(project, 'mongo')}:{ports['mongo']}/arena",
+        redis_url=service_url(project, "redis", ports, "redis") + "/0",
     )
 
 

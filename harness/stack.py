@@ -162,7 +162,7 @@ class ComposeStack:
     def discover(self) -> Endpoints:
         if self.settings.addressing == "network":  # the suite in a container: by service name
             network.join(self.project.name)
-            return network.endpoints(SERVICE_PORTS)
+            return network.endpoints(self.project.name, SERVICE_PORTS)
         ports = self.project.ports({s: SERVICE_PORTS[s] for s in ("api", "gateway", "postgres", "mongo", "redis")})
 
         def url(service: str, scheme: str = "http") -> str:
@@ -292,7 +292,7 @@ class ComposeStack:
     def url_of(self, service: str) -> str:
         """The host URL of a service started on demand (not part of `Endpoints`)."""
         if self.settings.addressing == "network":
-            return network.service_url(service, SERVICE_PORTS)
+            return network.service_url(self.project.name, service, SERVICE_PORTS)
         host, port = self.project.port(service, SERVICE_PORTS[service])
         return f"http://{host}:{port}"
 

@@ -36,13 +36,16 @@ HOST_MOUNTINFO = (
 
 # --- endpoints ----------------------------------------------------------------------------------
 
-def test_in_network_endpoints_name_each_service_at_its_container_port():
-    endpoints = network.endpoints(SERVICE_PORTS)
+def test_in_network_endpoints_name_each_service_by_its_container_at_its_container_port():
+    # The container's name, not the compose name: the suite joins both stacks of a parallel run.
+    endpoints = network.endpoints("arena-at-x-1", SERVICE_PORTS)
     assert (endpoints.api_url, endpoints.gateway_url, endpoints.database_url, endpoints.mongo_url,
             endpoints.redis_url) == (
-        "http://api:8000", "http://gateway:8080", "postgresql+psycopg://arena:arena@postgres:5432/arena",
-        "mongodb://mongo:27017/arena", "redis://redis:6379/0")
-    assert network.service_url("router", SERVICE_PORTS) == "http://router:4000"
+        "http://arena-at-x-1-api-1:8000", "http://arena-at-x-1-gateway-1:8080",
+        "postgresql+psycopg://arena:arena@arena-at-x-1-postgres-1:5432/arena",
+        "mongodb://arena-at-x-1-mongo-1:27017/arena", "redis://arena-at-x-1-redis-1:6379/0")
+    assert network.service_url("arena-at-x-1", "router", SERVICE_PORTS) == "http://arena-at-x-1-router-1:4000"
+    assert network.endpoints("arena-at-x-1-faults", SERVICE_PORTS).api_url == "http://arena-at-x-1-faults-api-1:8000"
     assert network.network_name("arena-at-20260101-7") == "arena-at-20260101-7_default"
 
 
@@ -60,8 +63,8 @@ def test_a_stack_in_network_mode_joins_its_network_and_addresses_services_by_nam
     stack = ComposeStack(Settings.load({"addressing": "network"}, environ={}), project_name="arena-at-x-1")
     endpoints = stack.discover()
     assert in_container == [("join", "arena-at-x-1")]
-    assert endpoints == network.endpoints(SERVICE_PORTS)
-    assert stack.url_of("router") == "http://router:4000"
+    assert endpoints == network.endpoints("arena-at-x-1", SERVICE_PORTS)
+    assert stack.url_of("router") == "http://arena-at-x-1-router-1:4000"
     # The owner label is the container: its pid means nothing outside the container.
     assert stack.project.env["ARENA_STACK_OWNER"] == f"container:{CID}:{os.getpid()}"
 
