@@ -4,8 +4,9 @@
 # behave (e.g. --tags=@smoke, features/uploads.feature, -D coverage=true).
 #
 # By default the features run in parallel on one stack (harness/parallel.py: a behave process
-# per feature, 4 at a time; then the scenarios that stop or take over services, serially, on the
-# same stack): one Allure result set, one JUnit file per feature, a line per feature as it ends.
+# per feature, 4 at a time), and meanwhile the scenarios that stop or take over services, one at
+# a time, on a second stack of their own: one Allure result set, one JUnit file per feature, a
+# line per feature as it ends.
 #   scripts/acceptance.sh --serial         plain behave, one scenario after another
 #   scripts/acceptance.sh --rerun-failed   only the scenarios that failed last time (serially;
 #                                          reports/rerun.txt, written by every run that fails)
