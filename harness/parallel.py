@@ -243,8 +243,10 @@ class Runner:
         """A process per feature, longest first, `workers` at a time; the fault scenarios beside
         them on their own stack (or after them, on this one)."""
         features = _longest_first(self.features)
-        where = (f"the @fault scenarios meanwhile, on {len(self.fault_parts)} stack(s) of their own"
-                 if self.fault_parts else "then the @fault scenarios, one at a time")
+        stacks = "a stack" if len(self.fault_parts) == 1 else f"{len(self.fault_parts)} stacks"
+        where = (f"the @fault scenarios meanwhile, on {stacks} of their own" if self.fault_parts
+                 else "no @fault scenario selected" if self.fault_stacks_wanted else
+                 "then the @fault scenarios, one at a time")
         print(f"[parallel] {len(features)} features in {self.workers} processes on {self.stack.project.name}; "
               f"{where}", file=sys.stderr, flush=True)
         outcomes = []
