@@ -177,8 +177,8 @@ class Runner:
         stack = part.stack
         started = time.monotonic()
         try:
-            endpoints = stack.bring_up(PhaseTimer(PHASES_DIR / f"timings-{part.name}.json", label=f"{part.name} stack "),
-                                       progress=False)
+            timer = PhaseTimer(PHASES_DIR / f"timings-{part.name}.json", label=f"{part.name} stack ")
+            endpoints = stack.bring_up(timer, progress=False)
         except StackError:
             logs = {s: stack.logs([s], tail=200) for s in stack.failing_services}
             report.report_failed_start(stack.failure or "the fault scenarios' stack did not start", logs)

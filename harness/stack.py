@@ -9,7 +9,6 @@ teardown to the owner. `ExternalStack` attaches to URLs and owns nothing.
 from __future__ import annotations
 
 import contextlib
-
 import hashlib
 import os
 import subprocess
