@@ -1,7 +1,7 @@
 """The suite's default run: features in parallel on one stack, the fault scenarios beside them
 on a second stack of their own.
 
-    python -m harness.parallel [--workers N] [--one-stack] [--known-defects] [--serial] [behave arguments ...]
+    python -m harness.parallel [--workers N] [--fault-stacks N] [--known-defects] [--serial] [behave arguments ...]
 
 1. One stack (with beat) for the features, owned here: torn down on every end, Ctrl-C and
    SIGTERM included.
@@ -12,8 +12,9 @@ on a second stack of their own.
 3. Meanwhile, the @fault scenarios (they stop, kill, cut off or scale services others use), in one
    behave process, serially, on a second stack (`<name>-faults`, owned and torn down the same way):
    nothing else uses a service they take down. They mostly wait (for stall windows, restarts,
-   recoveries), so they overlap well with the CPU-bound features. With --one-stack they run after
-   the features, on the first stack (half the memory, a longer run).
+   recoveries), so they overlap well with the CPU-bound features. A dry run of behave says which
+   they are: none selected, no second stack. --fault-stacks N shares them over N stacks; with 0
+   they run after the features, on the first stack (half the memory, a longer run).
 4. With --known-defects, the @known_defect scenarios apart (their results go to the report; they
    have no say in the exit status).
 
@@ -164,8 +165,7 @@ class Runner:
             endpoints = self.stack.bring_up(self.timer)
         except StackError:
             report.write_run_metadata(self.stack.settings, self.stack.project.name)
-            logs = {s: self.stack.logs([s], tail=200) for s in self.stack.failing_services}
-            report.report_failed_start(self.stack.failure or "the stack did not start", logs)
+            _report_failed_start(self.stack)
             raise
         report.write_run_metadata(self.stack.settings, self.stack.project.name)
         with self.timer.phase("seed"):
@@ -180,8 +180,7 @@ class Runner:
             timer = PhaseTimer(PHASES_DIR / f"timings-{part.name}.json", label=f"{part.name} stack ")
             endpoints = stack.bring_up(timer, progress=False)
         except StackError:
-            logs = {s: stack.logs([s], tail=200) for s in stack.failing_services}
-            report.report_failed_start(stack.failure or "the fault scenarios' stack did not start", logs)
+            _report_failed_start(stack)
             raise
         _seed(stack, endpoints, self.settings.admin_token)
         print(f"[stack] ready for @fault scenarios: {stack.project.name} after {time.monotonic() - started:.1f} s",
@@ -308,6 +307,12 @@ class Runner:
         else:
             print("[known defects] still present, as expected: see the failed @known_defect scenarios in the report",
                   file=sys.stderr)
+
+
+def _report_failed_start(stack: ComposeStack) -> None:
+    """The diagnosis of a stack that did not start, with its failing services' logs, in the report."""
+    logs = {s: stack.logs([s], tail=200) for s in stack.failing_services}
+    report.report_failed_start(stack.failure or f"the stack {stack.project.name} did not start", logs)
 
 
 def _seed(stack: ComposeStack, endpoints, admin_token: str) -> None:
