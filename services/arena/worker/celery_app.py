@@ -50,7 +50,7 @@ logging.basicConfig(level=settings().log_level)
 
 
 # The worker's health check (compose): this file exists while the worker consumes. A file test
-# costs nothing, so Docker can look twice a second and a started worker counts as healthy the
+# costs nothing, so Docker can look every second and a started worker counts as healthy the
 # moment it is ready; `celery inspect ping` cost a Python start-up per look (a quarter of a core
 # at one look every 2 s) and a start waited up to one interval more. Removed at start-up, since
 # a restarted container keeps its /tmp.
