@@ -16,6 +16,7 @@ from pathlib import Path
 
 from harness import secrets
 from harness.settings import COMPOSE_FILE
+from harness.waits import WaitTimeout, poll_until
 
 
 class ComposeError(RuntimeError):
@@ -125,19 +126,23 @@ class ComposeProject:
                         *(services or []), timeout=60, check=False)
         return secrets.mask(proc.stdout or "")
 
-    def is_healthy(self, service: str) -> bool:
-        """Every container of the service runs, and is healthy where it has a health check."""
+    def _containers(self, service: str | None = None) -> list:
+        """This project's containers (of one service), running or not, through the Docker SDK."""
         import docker
 
+        labels = [f"com.docker.compose.project={self.name}"]
+        if service:
+            labels.append(f"com.docker.compose.service={service}")
         client = docker.from_env()
         try:
-            containers = client.containers.list(all=True, filters={"label": [
-                f"com.docker.compose.project={self.name}", f"com.docker.compose.service={service}"]})
+            return client.containers.list(all=True, filters={"label": labels})
         finally:
             client.close()
-        return bool(containers) and all(
-            c.attrs["State"]["Status"] == "running"
-            and c.attrs["State"].get("Health", {}).get("Status", "healthy") == "healthy" for c in containers)
+
+    def is_healthy(self, service: str) -> bool:
+        """Every container of the service runs, and is healthy where it has a health check."""
+        containers = self._containers(service)
+        return bool(containers) and all(_healthy(c) for c in containers)
 
     def exec(self, service: str, *command: str) -> str:
         return self.run("exec", "-T", service, *command, timeout=30).stdout
@@ -146,12 +151,57 @@ class ComposeProject:
         """Start one service (and what it depends on), whatever its profile; wait until healthy."""
         if self.is_healthy(service):
             return  # `up` would re-check every dependency's health: seconds for nothing
+        if self._restart_stopped(service, wait_timeout):
+            return
         # --no-recreate: starting one service never replaces a running one it depends on.
         self.run("up", "--detach", "--wait", "--no-recreate", "--wait-timeout", str(int(wait_timeout)), service,
                  timeout=wait_timeout + 30, all_profiles=True)
 
+    def _restart_stopped(self, service: str, wait_timeout: float) -> bool:
+        """Start the service's stopped containers again through the Docker SDK, when compose would
+        do nothing more: they exist, and every service they depend on (their compose label) is
+        healthy. Saves the ~2-3 s a `compose up --wait` costs (the fault scenarios stop and start
+        beat). False when it does not apply: then compose does it."""
+        containers = self._containers(service)
+        if not containers or any(c.status == "running" for c in containers):
+            return False
+        depends_on = containers[0].labels.get("com.docker.compose.depends_on", "")
+        needed = {entry.split(":")[0] for entry in depends_on.split(",") if entry}
+        if not all(self.is_healthy(dependency) for dependency in needed):
+            return False
+        for container in containers:
+            container.start()
+
+        def states() -> list[str]:
+            return [f"{c.name}={c.attrs['State']['Status']}/{c.attrs['State'].get('Health', {}).get('Status', '-')}"
+                    for c in self._containers(service) if not _healthy(c)]
+
+        try:
+            poll_until(states, lambda bad: not bad, timeout=wait_timeout, interval=0.2,
+                       what=f"{service} to be healthy again", describe=", ".join)
+        except WaitTimeout as err:
+            raise ComposeError(f"{service} did not become healthy after a start: {err}") from None
+        return True
+
+    def remove_replicas(self, service: str, keep: int) -> bool:
+        """Remove the service's containers numbered above `keep` (compose's container-number
+        label), killing them; False when there are none, so nothing was done."""
+        extra = [c for c in self._containers(service)
+                 if int(c.labels.get("com.docker.compose.container-number", "1")) > keep]
+        for container in extra:
+            container.remove(force=True)
+        return bool(extra)
+
     def stop_service(self, service: str) -> None:
-        self.run("stop", "--timeout", "5", service, timeout=60, all_profiles=True)
+        """Stop (SIGTERM, then SIGKILL after 5 s) the service's containers, what `compose stop
+        --timeout 5` does, without a compose process."""
+        for container in self._containers(service):
+            container.stop(timeout=5)
+
+
+def _healthy(container) -> bool:
+    state = container.attrs["State"]
+    return state["Status"] == "running" and state.get("Health", {}).get("Status", "healthy") == "healthy"
 
 
 def _tail(text: str, lines: int = 40) -> str:

@@ -275,7 +275,11 @@ class ComposeStack:
         return FaultInjector(self.project.name)
 
     def scale(self, service: str, replicas: int) -> None:
-        """Run `replicas` containers of a service (e.g. a bigger worker pool), all healthy."""
+        """Run `replicas` containers of a service (e.g. a bigger worker pool), all healthy. Fewer
+        than now: the extra replicas are removed at once (the scenario that added them is over;
+        a task they held is re-delivered, `task_acks_late`), ~4 s sooner than compose's stop."""
+        if self.project.remove_replicas(service, keep=replicas):
+            return
         self.project.run("up", "--detach", "--wait", "--no-recreate", "--scale", f"{service}={replicas}", service,
                          timeout=180, all_profiles=True)
         self.follow()

@@ -23,6 +23,7 @@ class Settings:
     event_push: bool  # live run events wake streams by LISTEN/NOTIFY; false: streams poll the table
     prices_file: str
     stalled_run_s: float  # a running run without a heartbeat for this long lost its worker
+    lost_message_s: float  # queued work no worker started this long after it was sent is sent again
     visibility_timeout_s: float  # an unacknowledged task is redelivered after this (worker crash)
     upload_dir: str  # the upload store: a named volume shared by api and worker
     upload_max_bytes: int
@@ -63,6 +64,7 @@ def settings() -> Settings:
         event_push=_flag(env, "ARENA_EVENT_PUSH", "true"),
         prices_file=env.get("ARENA_PRICES_FILE", "/fixtures/prices.json"),
         stalled_run_s=_seconds(env, "ARENA_STALLED_RUN_S", "60"),
+        lost_message_s=_seconds(env, "ARENA_LOST_MESSAGE_S", "60"),
         visibility_timeout_s=_seconds(env, "ARENA_VISIBILITY_TIMEOUT_S", "3600"),
         upload_dir=env.get("ARENA_UPLOAD_DIR", "/data/uploads"),
         upload_max_bytes=int(_seconds(env, "ARENA_UPLOAD_MAX_BYTES", "10000000")),

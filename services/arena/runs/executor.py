@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -68,16 +71,52 @@ def execute_run(session_scope, run_id: uuid.UUID, ask: Ask = ask_provider) -> st
     attempt = _start_attempt(session_scope, run_id)
     if not isinstance(attempt, Attempt):
         return attempt
-    while True:
-        try:
-            for sample in _unanswered_samples(session_scope, attempt):
-                _answer(session_scope, attempt, sample, ask)
-            return _complete(session_scope, run_id)
-        except ProviderFailure as failure:
-            outcome = _after_failure(session_scope, run_id, failure)
-            if not isinstance(outcome, Attempt):
-                return outcome
-            attempt = outcome
+    with _heartbeat(session_scope, run_id) as alive:
+        while True:
+            try:
+                for sample in _unanswered_samples(session_scope, attempt):
+                    alive()
+                    _answer(session_scope, attempt, sample, ask)
+                return _complete(session_scope, run_id)
+            except ProviderFailure as failure:
+                outcome = _after_failure(session_scope, run_id, failure)
+                if not isinstance(outcome, Attempt):
+                    return outcome
+                attempt = outcome
+
+
+BEAT = text("UPDATE runs SET heartbeat_at = now() WHERE id = :id AND status = 'running'")
+
+
+@contextmanager
+def _heartbeat(session_scope, run_id: uuid.UUID) -> Iterator[Callable[[], None]]:
+    """While the body executes the run, a thread refreshes its heartbeat every quarter of the
+    stall window, so a dead worker shows within one window (beat then resumes the run elsewhere)
+    however long a provider call takes. The body calls `alive()` before each question; if it
+    makes no progress for longer than a question can take (a hung worker), the beats stop too."""
+    window_s = settings().stalled_run_s
+    longest_question_s = 2 * settings().provider_timeout_s + window_s
+    last_progress = [time.monotonic()]
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(window_s / 4):
+            if time.monotonic() - last_progress[0] > longest_question_s:
+                log.warning("run %s made no progress for %.0f s: no more heartbeats", run_id, longest_question_s)
+                return
+            try:
+                with session_scope() as session:
+                    session.execute(BEAT, {"id": run_id})
+            except Exception as exc:  # noqa: BLE001 - the database may be down: the next beat tries again
+                log.warning("could not record run %s's heartbeat: %s", run_id, exc)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield lambda: last_progress.__setitem__(0, time.monotonic())
+    finally:
+        stop.set()
+        thread.join(timeout=5)  # a beat stuck on an unreachable database must not hold the task
 
 
 def _start_attempt(session_scope, run_id: uuid.UUID) -> Attempt | str:

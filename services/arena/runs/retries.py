@@ -29,8 +29,8 @@ CLAIM_DUE = text("""
 UNCLAIM = text("UPDATE runs SET status = 'retrying' WHERE id = :id AND status = 'queued'")
 
 # heartbeat_at is a waiting or running run's last sign of life: set when it is queued (or sent
-# again) and when a worker starts it or answers a question. A running run silent longer than the
-# longest provider call can take has lost its worker.
+# again), and while a worker executes it, every quarter of the stall window (arena.runs.executor).
+# A running run silent for the whole window has lost its worker.
 CLAIM_STALLED = text("""
     UPDATE runs SET status = 'queued', heartbeat_at = now()
     WHERE id IN (SELECT id FROM runs WHERE status = 'running'
@@ -44,7 +44,7 @@ CLAIM_STALLED = text("""
 CLAIM_LOST_QUEUED = text("""
     UPDATE runs SET heartbeat_at = now()
     WHERE id IN (SELECT id FROM runs WHERE status = 'queued'
-                 AND coalesce(heartbeat_at, created_at) < now() - make_interval(secs => :stalled_s)
+                 AND coalesce(heartbeat_at, created_at) < now() - make_interval(secs => :lost_s)
                  FOR UPDATE SKIP LOCKED)
     RETURNING id
 """)
@@ -66,14 +66,16 @@ def dispatch_due_retries(session_scope, send: Send) -> list[uuid.UUID]:
     return due
 
 
-def recover_stalled_runs(session_scope, send: Send, stalled_s: float) -> list[uuid.UUID]:
+def recover_stalled_runs(session_scope, send: Send, stalled_s: float, lost_s: float) -> list[uuid.UUID]:
+    """Resume running runs silent for `stalled_s`, and send again queued runs that no worker
+    started `lost_s` after they were last sent."""
     with session_scope() as session:
         stalled = [row.id for row in session.execute(CLAIM_STALLED, {"stalled_s": stalled_s})]
-        lost = [row.id for row in session.execute(CLAIM_LOST_QUEUED, {"stalled_s": stalled_s})]
+        lost = [row.id for row in session.execute(CLAIM_LOST_QUEUED, {"lost_s": lost_s})]
     for run_id in stalled:
-        log.warning("run %s had no heartbeat for %.0f s: its worker is gone; resuming it", run_id, stalled_s)
+        log.warning("run %s had no heartbeat for %.1f s: its worker is gone; resuming it", run_id, stalled_s)
     for run_id in lost:
-        log.warning("run %s was queued %.0f s ago and no worker started it: sending it again", run_id, stalled_s)
+        log.warning("run %s was queued %.1f s ago and no worker started it: sending it again", run_id, lost_s)
     for run_id in stalled + lost:
         send("arena.execute_run", run_id)  # if the broker is down it stays queued and is found again
     return stalled + lost

@@ -32,10 +32,10 @@ def recover_lost_work_task() -> int:
     from arena.battles.runner import resend_pending_battles
     from arena.uploads.processing import resend_waiting_uploads
 
-    waited_s = settings().stalled_run_s
-    return (len(recover_stalled_runs(session_scope, enqueue, waited_s))
-            + resend_waiting_uploads(session_scope, enqueue, waited_s)
-            + resend_pending_battles(enqueue, waited_s))
+    config = settings()
+    return (len(recover_stalled_runs(session_scope, enqueue, config.stalled_run_s, config.lost_message_s))
+            + resend_waiting_uploads(session_scope, enqueue, config.lost_message_s)
+            + resend_pending_battles(enqueue, config.lost_message_s))
 
 
 @app.task(name="arena.process_dataset_upload")
