@@ -44,3 +44,14 @@ def test_the_served_model_is_the_routers_deployment_when_a_router_names_it():
 
     assert served_model(httpx.Headers({"x-litellm-model-name": "openai/gpt-4o-mini"}), "router-broken") == "gpt-4o-mini"
     assert served_model(httpx.Headers({}), "gpt-3.5-turbo") == "gpt-3.5-turbo"
+
+
+def test_a_provider_client_is_built_once_per_address_and_key():
+    from arena.providers.client import make_client
+
+    first = make_client("http://gateway:8080/v1", "key-a")
+    assert make_client("http://gateway:8080/v1", "key-a") is first, "the same provider should reuse its client"
+    assert make_client("http://gateway:8080/v1", "key-b") is not first, "a new key should get its own client"
+    assert first.max_retries == 0, "the SDK must not retry on its own: Arena's policy decides"
+    pool = first._client._transport._pool
+    assert pool._max_keepalive_connections == 0, "connections should not be kept between calls"
