@@ -182,7 +182,6 @@ def _answer(session_scope, attempt: Attempt, sample: Sample, ask: Ask) -> None:
             log.info("run %s sample %s already had a result; kept the first", run.id, sample.id)
             return
         _refresh_totals(session, run)
-        run.heartbeat_at = utcnow()
         append_event(session, run, "progress", done=run.progress_done, total=run.progress_total,
                      position=sample.position, score=score, served_model=completion.served_model)
 
