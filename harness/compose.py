@@ -1,8 +1,9 @@
 """Docker Compose control of one stack (one compose project), through the `docker compose` CLI.
 
-Compose v2 has no Python API; the CLI is its stable interface. Everything Docker-level that is
-not a compose verb (labels, health states) goes through the Docker SDK: one call of it takes
-milliseconds where a `docker compose ps` takes most of a second.
+Compose v2 has no Python API; the CLI is its stable interface, and creates and removes what
+the compose file describes. Everything Docker-level (labels, health states, stopping and starting
+again a container compose made, removing extra replicas) goes through the Docker SDK: one call of
+it takes milliseconds where a `docker compose` process takes a second or more.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@
 
 Both are whole warm runs of every gated scenario, faults included, each on a fresh stack of its
 own (images already built): `python -m harness.parallel` (what scripts/acceptance.sh runs) and
-`behave --tags=@integration`. Prints each wall time, the parallel run's phases and the ratio,
-and writes reports/parallel.json. Their results go to a temporary directory
+`behave --tags=@integration`. Prints each wall time, the CPU-seconds the whole machine spent
+meanwhile (/proc/stat: the suite, its containers and the engine; on 2 cores a run cannot take
+less wall time than half of them), the parallel run's phases and the ratio, and writes
+reports/parallel.json. Their results go to a temporary directory
 (ARENA_RESULTS_DIR), never into reports/: they are figures, not the suite's record.
 """
 
@@ -26,23 +28,31 @@ GATE = ["--tags=@integration", "--tags=not @known_defect"]
 SUMMARY = re.compile(r"(\d+) scenarios? passed, (\d+) failed")
 
 
+def busy_cpu_seconds() -> float:
+    """CPU-seconds the machine has spent busy since boot, all cores (first line of /proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def timed_run(name: str, cmd: list[str], results: Path) -> dict:
-    started = time.monotonic()
+    started, busy = time.monotonic(), busy_cpu_seconds()
     proc = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           env={**os.environ, "ARENA_RESULTS_DIR": str(results)})
-    wall = time.monotonic() - started
+    wall, cpu = time.monotonic() - started, busy_cpu_seconds() - busy
     output = proc.stdout + proc.stderr
     counts = SUMMARY.findall(output)
     passed, failed = (int(counts[-1][0]), int(counts[-1][1])) if counts else (0, 0)
     phases = [line for line in re.findall(r"\[timing\] (.*)", output) if "features" in line]
-    print(f"{name:9} {wall:6.1f} s wall  exit {proc.returncode}  {passed} passed, {failed} failed"
+    print(f"{name:9} {wall:6.1f} s wall  {cpu:5.0f} CPU-s  exit {proc.returncode}  {passed} passed, {failed} failed"
           + (f"\n          {phases[-1]}" if phases else ""), flush=True)
     if proc.returncode != 0:
         sys.stderr.write(f"--- the {name} run failed; its last lines:\n" + "\n".join(output.splitlines()[-40:]) + "\n")
     for line in output.splitlines():
         if line.startswith("[parallel] ") and ".feature" in line or "@fault scenarios" in line:
             print("          " + line, flush=True)
-    return {"wall_s": round(wall, 1), "exit": proc.returncode, "passed": passed, "failed": failed}
+    return {"wall_s": round(wall, 1), "machine_cpu_s": round(cpu), "exit": proc.returncode, "passed": passed,
+            "failed": failed}
 
 
 def main() -> int:
