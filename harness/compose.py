@@ -143,7 +143,7 @@ class ComposeProject:
     def is_healthy(self, service: str) -> bool:
         """Every container of the service runs, and is healthy where it has a health check."""
         containers = self._containers(service)
-        return bool(containers) and all(_healthy(c) for c in containers)
+        return bool(containers) and all(healthy(c) for c in containers)
 
     def exec(self, service: str, *command: str) -> str:
         return self.run("exec", "-T", service, *command, timeout=30).stdout
@@ -175,7 +175,7 @@ class ComposeProject:
 
         def states() -> list[str]:
             return [f"{c.name}={c.attrs['State']['Status']}/{c.attrs['State'].get('Health', {}).get('Status', '-')}"
-                    for c in self._containers(service) if not _healthy(c)]
+                    for c in self._containers(service) if not healthy(c)]
 
         try:
             poll_until(states, lambda bad: not bad, timeout=wait_timeout, interval=0.2,
@@ -200,7 +200,8 @@ class ComposeProject:
             container.stop(timeout=5)
 
 
-def _healthy(container) -> bool:
+def healthy(container) -> bool:
+    """A container runs, and is healthy where it has a health check."""
     state = container.attrs["State"]
     return state["Status"] == "running" and state.get("Health", {}).get("Status", "healthy") == "healthy"
 

@@ -10,6 +10,7 @@ import docker
 from docker.models.containers import Container
 
 from harness.cleanup import PROJECT_LABEL
+from harness.compose import healthy
 from harness.waits import poll_until
 
 SERVICE_LABEL = "com.docker.compose.service"
@@ -98,8 +99,8 @@ class FaultInjector:
                     continue  # one-shot services (migrate)
                 if container.labels.get(SERVICE_LABEL) in down_on_purpose and state.get("Status") == "exited":
                     continue
-                health = state.get("Health", {}).get("Status", "healthy")
-                if state.get("Status") != "running" or health != "healthy":
+                if not healthy(container):
+                    health = state.get("Health", {}).get("Status", "-")
                     bad.append(f"{container.labels.get(SERVICE_LABEL)}={state.get('Status')}/{health}")
             return bad
 
