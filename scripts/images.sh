@@ -52,7 +52,9 @@ BASE_RECIPE="debootstrap --variant=minbase bookworm; recipe 1"
 
 # The FerretDB binary: its sources, how it is built, where it is kept between runs and clones.
 FERRETDB_SRC=("$KIT_DIR/ferretdb/main.go" "$KIT_DIR/ferretdb/go.mod" "$KIT_DIR/ferretdb/go.sum")
-FERRETDB_RECIPE="CGO_ENABLED=0 GOOS=linux GOTOOLCHAIN=local go build -trimpath -ldflags=-s -w"
+# Without FerretDB's PostgreSQL backend (the kit uses its SQLite one): 5 % less to compile.
+FERRETDB_BUILD_FLAGS=(-tags ferretdb_no_postgresql -trimpath "-ldflags=-s -w")
+FERRETDB_RECIPE="CGO_ENABLED=0 GOOS=linux GOTOOLCHAIN=local go build ${FERRETDB_BUILD_FLAGS[*]}"
 FERRETDB_CACHE="${ARENA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/arena}/ferretdb"
 FERRETDB_STAGED="$KIT_BUILD/ferretdb/arena-ferretdb"  # where compose/kit/ferretdb/Dockerfile COPYs it from
 
@@ -230,7 +232,7 @@ compile_ferretdb() {
   # Static (pure-Go SQLite), with the host's Go; modules come through Go's default proxy,
   # GOMODCACHE and GOCACHE are Go's defaults (outside the checkout, kept between runs).
   (cd "$KIT_DIR/ferretdb" && CGO_ENABLED=0 GOTOOLCHAIN=local GOOS=linux \
-    "$go" build -trimpath -ldflags='-s -w' -o "$out" .)
+    "$go" build "${FERRETDB_BUILD_FLAGS[@]}" -o "$out" .)
 }
 
 # Make sure the cached FerretDB binary exists: `go build` it when missing (or with --rebuild).
