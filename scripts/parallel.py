@@ -1,6 +1,6 @@
 """The speed of a full run: the default (parallel) run against plain serial behave, in one go.
 
-    .venv/bin/python scripts/parallel.py [--workers N] [--skip-serial]
+    .venv/bin/python scripts/parallel.py [--workers N] [--skip-serial] [--before REF]
 
 Both are whole warm runs of every gated scenario, faults included, each on a fresh stack of its
 own (images already built): `python -m harness.parallel` (what scripts/acceptance.sh runs) and
@@ -9,6 +9,10 @@ meanwhile (/proc/stat: the suite, its containers and the engine; on 2 cores a ru
 less wall time than half of them), the parallel run's phases and the ratio, and writes
 reports/parallel.json. Their results go to a temporary directory
 (ARENA_RESULTS_DIR), never into reports/: they are figures, not the suite's record.
+
+--before REF adds, first, the parallel run of a commit's suite and stack (a temporary git worktree
+of it, with this checkout's compose/.env and fixture documents; its app image is built before the
+timing starts), so that a change is measured against its parent in one sitting.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,9 +40,9 @@ def busy_cpu_seconds() -> float:
     return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def timed_run(name: str, cmd: list[str], results: Path) -> dict:
+def timed_run(name: str, cmd: list[str], results: Path, cwd: Path = ROOT) -> dict:
     started, busy = time.monotonic(), busy_cpu_seconds()
-    proc = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+    proc = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           env={**os.environ, "ARENA_RESULTS_DIR": str(results)})
     wall, cpu = time.monotonic() - started, busy_cpu_seconds() - busy
     output = proc.stdout + proc.stderr
@@ -55,16 +60,44 @@ def timed_run(name: str, cmd: list[str], results: Path) -> dict:
             "failed": failed}
 
 
+def before_checkout(ref: str, tmp: Path) -> Path:
+    """A worktree of `ref` that runs as this checkout does: the files set-up writes are copied in,
+    and its app image is built (by a stack start of its own, torn down) so the timing excludes it."""
+    tree = tmp / "before-src"
+    subprocess.run(["git", "worktree", "add", "--quiet", "--detach", str(tree), ref], cwd=ROOT, check=True)
+    shutil.copy2(ROOT / "compose" / ".env", tree / "compose" / ".env")
+    for pdf in (ROOT / "fixtures" / "documents").glob("*.pdf"):
+        shutil.copy2(pdf, tree / "fixtures" / "documents" / pdf.name)
+    python = str(ROOT / ".venv/bin/python")
+    for step in (["up"], ["down"]):
+        subprocess.run([python, "-m", "harness.cli", *step], cwd=tree, check=True, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return tree
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--skip-serial", action="store_true", help="only the parallel run")
+    parser.add_argument("--before", metavar="REF", help="also the parallel run of this commit, first")
     args = parser.parse_args()
     python, behave = str(ROOT / ".venv/bin/python"), str(ROOT / ".venv/bin/behave")
-    figures = {"workers": args.workers}
+    figures: dict = {"workers": args.workers}
+    parallel = [python, "-m", "harness.parallel", "--workers", str(args.workers), *GATE]
     with tempfile.TemporaryDirectory(prefix="arena-speed-") as tmp:
-        figures["parallel"] = timed_run("parallel", [python, "-m", "harness.parallel", "--workers",
-                                                     str(args.workers), *GATE], Path(tmp) / "parallel")
+        if args.before:
+            tree = before_checkout(args.before, Path(tmp))
+            try:
+                figures["before"] = {"ref": args.before,
+                                     **timed_run("before", parallel, Path(tmp) / "before", cwd=tree)}
+            finally:
+                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
+        figures["parallel"] = timed_run("parallel", parallel, Path(tmp) / "parallel")
+        if args.before:
+            before = figures["before"]
+            print(f"against {args.before}: {before['wall_s']} -> {figures['parallel']['wall_s']} s wall"
+                  f" ({figures['parallel']['wall_s'] / before['wall_s']:.2f}x), {before['machine_cpu_s']} ->"
+                  f" {figures['parallel']['machine_cpu_s']} CPU-s", flush=True)
         if not args.skip_serial:
             figures["serial"] = timed_run("serial", [behave, *GATE, "-f", "null"], Path(tmp) / "serial")
             figures["speed_up"] = round(figures["serial"]["wall_s"] / figures["parallel"]["wall_s"], 2)
@@ -72,7 +105,7 @@ def main() -> int:
                   f"{figures['parallel']['wall_s']} s parallel with {args.workers} processes; "
                   f"both whole warm runs, faults included)")
     (ROOT / "reports" / "parallel.json").write_text(json.dumps(figures, indent=2) + "\n")
-    runs = [figures[k] for k in ("parallel", "serial") if k in figures]
+    runs = [figures[k] for k in ("before", "parallel", "serial") if k in figures]
     return 1 if any(r["exit"] != 0 for r in runs) else 0
 
 
