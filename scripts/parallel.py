@@ -63,9 +63,10 @@ def timed_run(name: str, cmd: list[str], results: Path, cwd: Path = ROOT) -> dic
 def before_checkout(ref: str, tmp: Path) -> Path:
     """A worktree of `ref` that runs as this checkout does: the files set-up writes are copied in,
     and its app image is built (by a stack start of its own, torn down) so the timing excludes it."""
-    tree = tmp / "before-src"
+    tree = tmp / "before-src"  # main() removes it
     subprocess.run(["git", "worktree", "add", "--quiet", "--detach", str(tree), ref], cwd=ROOT, check=True)
     shutil.copy2(ROOT / "compose" / ".env", tree / "compose" / ".env")
+    (tree / "fixtures" / "documents").mkdir(parents=True, exist_ok=True)
     for pdf in (ROOT / "fixtures" / "documents").glob("*.pdf"):
         shutil.copy2(pdf, tree / "fixtures" / "documents" / pdf.name)
     python = str(ROOT / ".venv/bin/python")
@@ -86,8 +87,9 @@ def main() -> int:
     parallel = [python, "-m", "harness.parallel", "--workers", str(args.workers), *GATE]
     with tempfile.TemporaryDirectory(prefix="arena-speed-") as tmp:
         if args.before:
-            tree = before_checkout(args.before, Path(tmp))
+            tree = Path(tmp) / "before-src"
             try:
+                before_checkout(args.before, Path(tmp))
                 figures["before"] = {"ref": args.before,
                                      **timed_run("before", parallel, Path(tmp) / "before", cwd=tree)}
             finally:
