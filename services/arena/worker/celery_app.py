@@ -60,18 +60,6 @@ READY_FILE = Path("/tmp/arena-worker-ready")
 @worker_init.connect
 def _starting(**_) -> None:
     READY_FILE.unlink(missing_ok=True)
-    _preload()
-
-
-def _preload() -> None:
-    """Import, in the worker's main process, what the tasks would import on first use: the pool's
-    processes are forked from it and share these, instead of each importing them again (a tenth
-    of the worker's CPU in a suite run). Not at module level: beat needs none of it."""
-    import httpcore  # noqa: F401 - the provider client's transport
-    import psycopg  # noqa: F401 - SQLAlchemy's driver, imported at the first connection
-
-    import arena.battles.runner  # noqa: F401
-    import arena.uploads.processing  # noqa: F401
 
 
 @worker_ready.connect
