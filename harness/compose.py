@@ -148,6 +148,22 @@ class ComposeProject:
     def exec(self, service: str, *command: str) -> str:
         return self.run("exec", "-T", service, *command, timeout=30).stdout
 
+    def files_in(self, service: str, directory: str) -> list[str]:
+        """The names in a directory of the service's (first running) container, as `ls -A` tells
+        them; none when it does not exist. One exec through the Docker SDK: the `compose exec`
+        it replaces spent ~0.19 CPU-seconds a look (a compose process), this ~0.07, and every
+        scenario that checks nothing was stored looks twice (~110 looks a run)."""
+        running = sorted((c for c in self._containers(service) if c.status == "running"), key=lambda c: c.name)
+        if not running:
+            raise ComposeError(f"no running container of {service} in {self.name}: cannot list {directory}")
+        code, output = running[0].exec_run(["ls", "-A", "--", directory])
+        text = output.decode(errors="replace")
+        if code == 0:
+            return sorted(line for line in text.splitlines() if line)
+        if "No such file" in text:
+            return []
+        raise ComposeError(f"`ls -A {directory}` in {running[0].name} failed (exit {code}): {text.strip()}")
+
     def start_service(self, service: str, wait_timeout: float = 60) -> None:
         """Start one service (and what it depends on), whatever its profile; wait until healthy."""
         if self.is_healthy(service):
@@ -208,3 +224,4 @@ def healthy(container) -> bool:
 
 def _tail(text: str, lines: int = 40) -> str:
     return "\n".join(secrets.mask(text).rstrip().splitlines()[-lines:])
+

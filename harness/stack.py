@@ -286,8 +286,7 @@ class ComposeStack:
 
     def files_in(self, service: str, directory: str) -> list[str]:
         """Names of the files in a directory inside a running service (none if it does not exist)."""
-        out = self.project.exec(service, "sh", "-c", f'ls -A "{directory}" 2>/dev/null || true')
-        return sorted(line for line in out.splitlines() if line)
+        return self.project.files_in(service, directory)
 
     def logs(self, services: list[str] | None = None, tail: int = 80) -> str:
         return self.project.logs(services, tail)
