@@ -1,0 +1,61 @@
+"""ComposeProject.files_in: what `ls -A` in the service's container tells, through one SDK exec.
+
+No engine: the project's container lookup is replaced by stand-in containers that answer exec_run
+as the engine would (exit code, combined output).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from harness.compose import ComposeError, ComposeProject
+
+
+@dataclass
+class FakeContainer:
+    name: str
+    status: str = "running"
+    answer: tuple[int, bytes] = (0, b"")
+    commands: list[list[str]] = field(default_factory=list)
+
+    def exec_run(self, command: list[str]) -> tuple[int, bytes]:
+        self.commands.append(command)
+        return self.answer
+
+
+def project_with(monkeypatch, *containers: FakeContainer) -> ComposeProject:
+    project = ComposeProject("arena-test")
+    monkeypatch.setattr(project, "_containers", lambda service=None: list(containers))
+    return project
+
+
+def test_the_names_in_the_directory_sorted_hidden_ones_included(monkeypatch):
+    api = FakeContainer("arena-test-api-1", answer=(0, b"b.jsonl\n.hidden\na.pdf\n"))
+    assert project_with(monkeypatch, api).files_in("api", "/data/uploads/t1") == [".hidden", "a.pdf", "b.jsonl"]
+    assert api.commands == [["ls", "-A", "--", "/data/uploads/t1"]]
+
+
+def test_a_directory_that_does_not_exist_holds_nothing(monkeypatch):
+    api = FakeContainer("arena-test-api-1", answer=(2, b"ls: cannot access '/x': No such file or directory\n"))
+    assert project_with(monkeypatch, api).files_in("api", "/x") == []
+
+
+def test_any_other_failure_is_an_error_naming_the_container(monkeypatch):
+    api = FakeContainer("arena-test-api-1", answer=(2, b"ls: cannot open directory '/x': Permission denied\n"))
+    with pytest.raises(ComposeError, match=r"arena-test-api-1 failed \(exit 2\): .*Permission denied"):
+        project_with(monkeypatch, api).files_in("api", "/x")
+
+
+def test_the_first_running_replica_is_asked(monkeypatch):
+    stopped = FakeContainer("arena-test-api-1", status="exited")
+    second = FakeContainer("arena-test-api-3", answer=(0, b"late\n"))
+    first = FakeContainer("arena-test-api-2", answer=(0, b"early\n"))
+    assert project_with(monkeypatch, stopped, second, first).files_in("api", "/d") == ["early"]
+    assert not stopped.commands and not second.commands
+
+
+def test_no_running_container_is_an_error_naming_the_service(monkeypatch):
+    with pytest.raises(ComposeError, match="no running container of api in arena-test"):
+        project_with(monkeypatch, FakeContainer("arena-test-api-1", status="exited")).files_in("api", "/d")
