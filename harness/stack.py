@@ -280,8 +280,7 @@ class ComposeStack:
         a task they held is re-delivered, `task_acks_late`), ~4 s sooner than compose's stop."""
         if self.project.remove_replicas(service, keep=replicas):
             return
-        self.project.run("up", "--detach", "--wait", "--no-recreate", "--scale", f"{service}={replicas}", service,
-                         timeout=180, all_profiles=True)
+        self.project.scale(service, replicas)
         self.follow()
 
     def files_in(self, service: str, directory: str) -> list[str]:

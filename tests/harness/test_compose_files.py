@@ -59,3 +59,44 @@ def test_the_first_running_replica_is_asked(monkeypatch):
 def test_no_running_container_is_an_error_naming_the_service(monkeypatch):
     with pytest.raises(ComposeError, match="no running container of api in arena-test"):
         project_with(monkeypatch, FakeContainer("arena-test-api-1", status="exited")).files_in("api", "/d")
+
+
+@dataclass
+class FakeService:
+    status: str
+    exit_code: int = 0
+    health: str | None = "healthy"
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def attrs(self) -> dict:
+        state = {"Status": self.status, "ExitCode": self.exit_code}
+        if self.health:
+            state["Health"] = {"Status": self.health}
+        return {"State": state}
+
+
+WORKER_DEPENDS_ON = "redis:service_healthy:false,migrate:service_completed_successfully:false"
+
+
+def project_of(monkeypatch, **services: FakeService) -> ComposeProject:
+    project = ComposeProject("arena-test")
+    monkeypatch.setattr(project, "_containers", lambda service=None: [services[service]] if service in services else [])
+    return project
+
+
+@pytest.mark.parametrize("redis, migrate, ready", [
+    (FakeService("running"), FakeService("exited", health=None), True),
+    (FakeService("running", health="starting"), FakeService("exited", health=None), False),
+    (FakeService("running"), FakeService("exited", exit_code=1, health=None), False),
+    (FakeService("running"), FakeService("running", health=None), False),  # the migration still runs
+])
+def test_dependencies_are_ready_by_their_condition(monkeypatch, redis, migrate, ready):
+    project = project_of(monkeypatch, redis=redis, migrate=migrate)
+    worker = FakeService("running", labels={"com.docker.compose.depends_on": WORKER_DEPENDS_ON})
+    assert project._dependencies_healthy(worker) is ready
+
+
+def test_a_missing_dependency_is_not_ready(monkeypatch):
+    worker = FakeService("running", labels={"com.docker.compose.depends_on": WORKER_DEPENDS_ON})
+    assert project_of(monkeypatch, redis=FakeService("running"))._dependencies_healthy(worker) is False
