@@ -3,6 +3,7 @@ call, and every exchange recorded (secrets masked) for the report."""
 
 from __future__ import annotations
 
+import http.client
 import json
 from collections import deque
 from dataclasses import dataclass
@@ -15,6 +16,20 @@ from harness import secrets
 from harness.endpoints import Address, Endpoints
 
 DEFAULT_TIMEOUT = 10.0  # seconds; no call of the suite may wait for ever
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def closed_unanswered(err: BaseException) -> bool:
+    """Whether the server closed the connection before any byte of a response came back."""
+    seen: BaseException | None = err
+    for _ in range(6):  # requests' ConnectionError wraps urllib3's ProtocolError, which wraps it
+        if seen is None:
+            return False
+        if isinstance(seen, http.client.RemoteDisconnected):
+            return True
+        inner = [a for a in getattr(seen, "args", ()) if isinstance(a, BaseException)]
+        seen = inner[0] if inner else seen.__context__
+    return False
 
 
 @dataclass
@@ -93,12 +108,18 @@ class ArenaClient:
         if content is not None:
             kwargs["data"] = content
         url = self.base_url + path
-        try:
-            response = self.session.request(method, url, timeout=timeout or self.timeout, **kwargs)
-        except requests.RequestException as err:
-            self.log.items.append(Exchange(method, url, secrets.mask_headers(dict(self.session.headers)),
-                                           "", None, f"(no response: {type(err).__name__}: {err})", 0.0))
-            raise
+        for attempt in (1, 2):
+            try:
+                response = self.session.request(method, url, timeout=timeout or self.timeout, **kwargs)
+                break
+            except requests.RequestException as err:
+                self.log.items.append(Exchange(method, url, secrets.mask_headers(dict(self.session.headers)),
+                                               "", None, f"(no response: {type(err).__name__}: {err})", 0.0))
+                # A kept-alive connection the server closed (its idle timeout) just as this request
+                # went out: nothing was answered. An idempotent request may be sent again (RFC 9112
+                # 9.3.1), once, on a new connection. Seen under scripts/load.py's 50 clients.
+                if attempt == 2 or method.upper() not in IDEMPOTENT or not closed_unanswered(err):
+                    raise
         request = response.request
         self.log.items.append(Exchange(
             method=method, url=request.url, request_headers=secrets.mask_headers(dict(request.headers)),

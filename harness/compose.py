@@ -176,9 +176,9 @@ class ComposeProject:
 
     def _restart_stopped(self, service: str, wait_timeout: float) -> bool:
         """Start the service's stopped containers again through the Docker SDK, when compose would
-        do nothing more: they exist, and every service they depend on (their compose label) is
-        healthy. Saves the ~2-3 s a `compose up --wait` costs (the fault scenarios stop and start
-        beat). False when it does not apply: then compose does it."""
+        do nothing more: they exist, and every service they depend on is ready (its condition).
+        Saves the ~2-3 s a `compose up --wait` costs (the fault scenarios stop and start
+        beat, and stop or kill the worker). False when it does not apply: then compose does it."""
         containers = self._containers(service)
         if not containers or any(c.status == "running" for c in containers):
             return False

@@ -104,3 +104,18 @@ def test_what_holds_a_pool_is_told_when_the_stack_moves():
     live.move_to(endpoints_at("http://127.0.0.1:2"))
     assert moves == [("http://127.0.0.1:1", "http://127.0.0.1:2")]
     assert live == endpoints_at("http://127.0.0.1:2")  # watchers take no part in equality
+
+
+def test_a_connection_closed_before_any_answer_is_told_apart_from_other_failures():
+    import http.client
+
+    import requests
+    import urllib3
+
+    from harness.api import closed_unanswered
+
+    dropped = requests.ConnectionError(urllib3.exceptions.ProtocolError(
+        "Connection aborted.", http.client.RemoteDisconnected("Remote end closed connection without response")))
+    assert closed_unanswered(dropped)
+    assert not closed_unanswered(requests.ReadTimeout("read timed out"))
+    assert not closed_unanswered(requests.ConnectionError(ConnectionRefusedError(111, "Connection refused")))
