@@ -94,9 +94,9 @@ def project_of(monkeypatch, **services: FakeService) -> ComposeProject:
 def test_dependencies_are_ready_by_their_condition(monkeypatch, redis, migrate, ready):
     project = project_of(monkeypatch, redis=redis, migrate=migrate)
     worker = FakeService("running", labels={"com.docker.compose.depends_on": WORKER_DEPENDS_ON})
-    assert project._dependencies_healthy(worker) is ready
+    assert project._dependencies_ready(worker) is ready
 
 
 def test_a_missing_dependency_is_not_ready(monkeypatch):
     worker = FakeService("running", labels={"com.docker.compose.depends_on": WORKER_DEPENDS_ON})
-    assert project_of(monkeypatch, redis=FakeService("running"))._dependencies_healthy(worker) is False
+    assert project_of(monkeypatch, redis=FakeService("running"))._dependencies_ready(worker) is False
