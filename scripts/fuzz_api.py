@@ -78,7 +78,7 @@ def _figures(output: str) -> dict:
         return int(found.group(1)) if found else None
 
     return {"operations": number(r"Tested: (\d+)"), "cases": number(r"(\d+) generated"),
-            "failures": number(r"(\d+) unique failures") or 0}
+            "failures": number(r"(\d+) unique failures?\b") or 0}
 
 
 def main() -> int:
@@ -116,8 +116,9 @@ def main() -> int:
     figures = {"runs": runs, "failures": sum(r["failures"] or 0 for r in runs)}
     (REPORTS_DIR / "fuzz.json").write_text(json.dumps(figures, indent=2) + "\n")
     for r in runs:
+        exited = f", st exited {r['exit_status']}" if r["exit_status"] else ""
         print(f"[fuzz] seed {r['seed']}: {r['operations']} operations, {r['cases']} cases, "
-              f"{r['failures']} failures, {r['seconds']} s")
+              f"{r['failures']} failures, {r['seconds']} s{exited}")
     return 0 if all(r["exit_status"] == 0 for r in runs) else 1
 
 

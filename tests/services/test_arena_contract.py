@@ -2,6 +2,7 @@
 see) and what the OpenAPI document declares."""
 
 import json
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -151,3 +152,66 @@ def test_docs_contracts_and_the_openapi_document_name_the_same_operations(schema
     served = {(m.upper(), re.sub(r"\{[^}]+\}", "{}", p)) for p, ops in schema["paths"].items() for m in ops}
     assert documented == served, (f"in docs/CONTRACTS.md only: {sorted(documented - served)}; "
                                   f"in /openapi.json only: {sorted(served - documented)}")
+
+
+def _patterns(node) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        return own + [p for value in node.values() for p in _patterns(value)]
+    if isinstance(node, list):
+        return [p for value in node for p in _patterns(value)]
+    return []
+
+
+def test_no_schema_pattern_uses_a_class_each_regex_engine_reads_its_own_way(schema):
+    # The fuzzer judges "schema-valid" with ECMA-262 regexes, pydantic enforces with Rust's, the
+    # app's own checks are Python's: `\s`, `\w`, `\d`, `\b` mean a different set in each.
+    patterns = _patterns(schema)
+    assert len(patterns) >= 5, patterns
+    shorthand = [p for p in patterns if re.search(r"(?<!\\)(?:\\\\)*\\[sSwWdDbB]", p)]
+    assert shorthand == [], f"patterns with an engine-dependent class: {shorthand}"
+
+
+def test_a_blank_text_is_what_str_strip_removes_in_the_pattern_and_the_check_alike():
+    from pydantic import TypeAdapter, ValidationError
+
+    from arena.api.schemas import TEXT_PATTERN, Text
+
+    text = TypeAdapter(Text(10))
+    disagree = []
+    for code in range(0x10000):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        by_pattern = re.fullmatch(TEXT_PATTERN, char) is not None
+        try:
+            text.validate_python(char)
+            by_check = True
+        except ValidationError:
+            by_check = False
+        if by_pattern != by_check:
+            disagree.append(f"U+{code:04X} pattern={by_pattern} check={by_check}")
+    assert disagree == [], disagree
+
+
+def test_a_base_url_is_judged_alike_by_the_schema_pattern_and_by_the_api():
+    # Seen from the fuzzer (seed 1103913542): "http://\x85..." matched the old pattern's
+    # [^\s\x00] in ECMA-262 and not in pydantic's engine, so a schema-valid body got a 422.
+    from pydantic import ValidationError
+
+    from arena.api.schemas import BASE_URL_PATTERN, ProviderUpsert
+
+    disagree = []
+    for code in [*range(0x3001), 0xFEFF, 0x1F600]:
+        url = f"http://gateway{chr(code)}:8080"
+        by_pattern = re.fullmatch(BASE_URL_PATTERN, url) is not None
+        try:
+            ProviderUpsert(base_url=url, api_key="k")
+            by_api = True
+        except ValidationError:
+            by_api = False
+        if by_pattern != by_api:
+            disagree.append(f"U+{code:04X} pattern={by_pattern} api={by_api}")
+    assert disagree == [], disagree
+    with pytest.raises(ValidationError, match="base_url"):
+        ProviderUpsert(base_url="http://\x85d", api_key="k")

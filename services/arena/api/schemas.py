@@ -10,9 +10,18 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from arena.runs.scoring import SCORERS
 
+# What a blank is, spelled out: the characters str.isspace() counts (those str.strip() removes).
+# Never `\s` in a pattern: the fuzzer's ECMA-262 engine, pydantic's Rust one and Python's each
+# read it as a different set (U+001C-U+001F, U+0085, U+FEFF), and the schema must say one thing.
+BLANKS = r"\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
 # PostgreSQL text cannot hold NUL, and a lone surrogate cannot be encoded: both are refused as
 # bad input, as is a name of blanks. The pattern says the same to clients and schema-driven tools.
-TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+TEXT_PATTERN = rf"^[^\x00]*[^\x00{BLANKS}][^\x00]*$"
+
+# A base URL as it goes on the wire: printable ASCII (an internationalised host or path is sent
+# punycoded and percent-encoded), so no blank or control character, in every regex engine.
+BASE_URL_PATTERN = r"^https?://[!-~]+$"
 
 
 def _storable(value: str) -> str:
@@ -47,8 +56,8 @@ class TenantCreate(Strict):
 
 
 class ProviderUpsert(Strict):
-    base_url: str = Field(min_length=1, max_length=500, pattern=r"^https?://[^\s\x00]+$",
-                          description="the OpenAI-compatible base URL, http(s)")
+    base_url: str = Field(min_length=1, max_length=500, pattern=BASE_URL_PATTERN,
+                          description="the OpenAI-compatible base URL, http(s), printable ASCII")
     api_key: Text(500)
 
 
