@@ -5,10 +5,12 @@ on a second stack of their own.
 
 1. One stack (with beat) for the features, owned here: torn down on every end, Ctrl-C and
    SIGTERM included.
-2. One behave process per feature file, N at a time, each attached to that stack
-   (`-D project=<name>`), running every scenario but the @fault ones. A tenant per scenario keeps
-   them independent; @needs_stack_control scenarios start services or look inside containers,
-   which disturbs nobody.
+2. N behave processes, each attached to that stack (`-D project=<name>`) and given a share of
+   the feature files (longest first into the least loaded, by their last times), running every
+   scenario but the @fault ones. A process per feature cost ~1 CPU-second each to start and
+   attach, on a machine the run keeps busy. A tenant per scenario keeps them independent;
+   @needs_stack_control scenarios start services or look inside containers, which disturbs
+   nobody.
 3. Meanwhile, the @fault scenarios (they stop, kill, cut off or scale services others use), in one
    behave process, serially, on a second stack (`<name>-faults`, owned and torn down the same way):
    nothing else uses a service they take down. They mostly wait (for stall windows, restarts,
@@ -20,8 +22,9 @@ on a second stack of their own.
 
 One Allure result set (reports/allure-results), one JUnit file per feature with both phases
 merged (reports/junit), one list of failed scenarios (reports/rerun.txt). The console gets a
-line per feature as it finishes, then each failure in full. Each process's output is in
-reports/logs/features/. Serial is `scripts/acceptance.sh --serial` (plain behave).
+line per feature as it finishes (behave writes its JUnit file then), then each failure in full.
+Each process's output is in reports/logs/features/. Serial is `scripts/acceptance.sh --serial`
+(plain behave).
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,8 +70,9 @@ DEFAULT_FAULT_S = 10.0  # a fault scenario never timed here
 FAULT_STACK_CPU_SHARES = "4096"
 SCENARIO_LINE = re.compile(r"^  (ok  |FAIL|ERR |UNDF)\s+(?P<seconds>[\d.]+) s  (?P<name>.+)$")  # console.py's line
 # What each phase adds to the selection (behave ANDs repeated --tags).
-SHARED_STACK = "not @fault"
-FAULTS = "@fault"
+FAULT_TAG = "fault"
+SHARED_STACK = f"not @{FAULT_TAG}"
+FAULTS = f"@{FAULT_TAG}"
 MARKS = {"passed": "ok  ", "failed": "FAIL", "empty": "--  "}
 
 
@@ -120,21 +125,30 @@ class Runner:
         self.stack_settings = Settings.load({**userdata, "with_beat": "true"})
         self.stack = ComposeStack(self.stack_settings)
         self.fault_stacks_wanted = fault_stacks  # 0: the @fault scenarios after the features, on this stack
-        self.fault_parts: list[FaultPart] = []  # planned by plan_faults()
+        self.fault_parts: list[FaultPart] = []  # planned by plan()
+        self.shared_features: dict[Path, int] = dict.fromkeys(features, 1)  # with their scenario counts, by plan()
         self.timer = PhaseTimer(REPORTS_DIR / "timings.json")
         # The fault parts' threads: each starts its stack, then runs its behave process.
+        self._planning: Future[None] | None = None
         self._beside: ThreadPoolExecutor | None = None
         self._fault_futures: list[Future[Outcome]] = []
+        self.feature_results: list[Outcome] = []  # a feature's own line and time, from its JUnit file
         self._procs: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
         self._stopping = False
 
-    def plan_faults(self) -> None:
-        """Which @fault scenarios this run selects (a dry run of behave with its arguments), shared
-        out over the fault stacks, longest first by their last times."""
+    def plan(self) -> None:
+        """What this run selects (one dry run of behave with its arguments, which starts no
+        stack): the features with scenarios for the shared stack, their counts (how a fresh clone
+        shares them out), and the @fault scenarios over the fault stacks, longest first by their
+        last times."""
+        selected = selected_scenarios([_relative(f) for f in self.features], self.behave_args)
+        shared = Counter(_feature_of(location) for location, _, tags in selected if FAULT_TAG not in tags)
+        if selected:  # else (behave refused its arguments, say) every feature, for behave to say why
+            self.shared_features = {f: n for f in self.features if (n := shared.get(f.resolve(), 0))}
         if self.fault_stacks_wanted < 1:
             return
-        scenarios = selected_scenarios([_relative(f) for f in self.features], self.behave_args, [FAULTS])
+        scenarios = [(location, name) for location, name, tags in selected if FAULT_TAG in tags]
         count = min(self.fault_stacks_wanted, len(scenarios))
         if not count:
             return
@@ -155,14 +169,14 @@ class Runner:
 
     # --- the stack -------------------------------------------------------------------------------
     def start_stack(self) -> None:
-        """The features' stack; the fault scenarios' stack starts beside it once the images are
-        built (while the machine is still idle, rather than under the features' load)."""
+        """The features' stack; the fault scenarios' stacks start beside it once the images are
+        built (while the machine is still idle, rather than under the features' load) and the
+        dry run has said which fault scenarios there are, which it does meanwhile."""
         try:
             self.stack.prepare(self.timer)
-            if self.fault_parts:
-                self._beside = ThreadPoolExecutor(max_workers=len(self.fault_parts))
-                self._fault_futures = [self._beside.submit(self.run_fault_part, part) for part in self.fault_parts]
-            endpoints = self.stack.bring_up(self.timer)
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-faults") as planner:
+                self._planning = planner.submit(self._plan_and_start_faults)
+                endpoints = self.stack.bring_up(self.timer)
         except StackError:
             report.write_run_metadata(self.stack.settings, self.stack.project.name)
             _report_failed_start(self.stack)
@@ -171,6 +185,19 @@ class Runner:
         with self.timer.phase("seed"):
             _seed(self.stack, endpoints, self.settings.admin_token)
         print(f"[stack] ready: Arena API at {endpoints.api_url}", file=sys.stderr, flush=True)
+
+    def _plan_and_start_faults(self) -> None:
+        self.plan()
+        with self._lock:
+            if self._stopping or not self.fault_parts:
+                return
+            self._beside = ThreadPoolExecutor(max_workers=len(self.fault_parts))
+            self._fault_futures = [self._beside.submit(self.run_fault_part, part) for part in self.fault_parts]
+
+    def _planned(self) -> None:
+        """Once the fault scenarios are planned (and their stacks starting); a failure to plan is raised."""
+        if self._planning is not None:
+            self._planning.result()
 
     def start_fault_stack(self, part: FaultPart) -> None:
         """A fault part's stack, started beside the features' (images are built by then)."""
@@ -188,6 +215,8 @@ class Runner:
 
     def stop(self) -> None:
         self.stop_processes()
+        if self._planning is not None:
+            self._planning.exception()  # planned (or failed to): no fault stack starts after this
         # A fault stack still starting finishes its `up` first: torn down half-made, compose could
         # go on creating containers after `down`. Its behave process, once stopping, never starts.
         if self._beside is not None:
@@ -245,25 +274,33 @@ class Runner:
                 _signal(proc, signal.SIGKILL)
 
     def run_shared(self) -> list[Outcome]:
-        """A process per feature, longest first, `workers` at a time; the fault scenarios beside
-        them on their own stack (or after them, on this one)."""
-        features = _longest_first(self.features)
+        """The features shared out over `workers` processes, a line per feature as it ends; the
+        fault scenarios beside them on their own stack (or after them, on this one)."""
+        self._planned()
+        shares = share_out(self.shared_features, self.workers)
         stacks = "a stack" if len(self.fault_parts) == 1 else f"{len(self.fault_parts)} stacks"
         where = (f"the @fault scenarios meanwhile, on {stacks} of their own" if self.fault_parts
                  else "no @fault scenario selected" if self.fault_stacks_wanted else
                  "then the @fault scenarios, one at a time")
-        print(f"[parallel] {len(features)} features in {self.workers} processes on {self.stack.project.name}; "
-              f"{where}", file=sys.stderr, flush=True)
+        print(f"[parallel] {len(self.shared_features)} features in {len(shares)} processes on "
+              f"{self.stack.project.name}; {where}", file=sys.stderr, flush=True)
         outcomes = []
         started = time.monotonic()
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            futures = [pool.submit(self.behave, feature.stem, [_relative(feature)], [SHARED_STACK])
-                       for feature in features]
+        names = [f"process-{i + 1}" for i in range(len(shares))]
+        lines = FeatureLines({PHASES_DIR / name: LOG_DIR / f"{name}.log" for name in names})
+        with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+            futures = {pool.submit(self.behave, name, [_relative(f) for f in share], [SHARED_STACK]): share
+                       for name, share in zip(names, shares, strict=True)}
             try:
-                for future in as_completed(futures):
-                    outcome = future.result()
-                    outcomes.append(outcome)
-                    _print_line(outcome)
+                pending = set(futures)
+                while pending:
+                    done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                    self._print_features(lines.new())
+                    for future in done:
+                        outcome = future.result()
+                        outcomes.append(outcome)
+                        self._print_features(lines.new())
+                        self._print_unfinished(outcome, futures[future], lines)
                 self.timer.record("features_shared", time.monotonic() - started)
                 if self.fault_parts:
                     outcomes += [future.result() for future in self._fault_futures]
@@ -275,6 +312,20 @@ class Runner:
                 self.stop_processes()
                 raise
         return outcomes
+
+    def _print_features(self, results: list[Outcome]) -> None:
+        for result in results:
+            self.feature_results.append(result)
+            _print_line(result)
+
+    def _print_unfinished(self, outcome: Outcome, share: list[Path], lines: FeatureLines) -> None:
+        """A line for each feature of an ended process without a result: none of its scenarios was
+        selected, or the process ended before it (a crash, an interrupt)."""
+        for feature in share:
+            if feature.stem not in lines.seen:
+                result = Outcome(feature.stem, 0 if outcome.returncode == 0 else outcome.returncode, 0.0, outcome.log)
+                _print_line(result, label=None if outcome.returncode == 0 else
+                            f"{feature.stem}.feature (no result: {outcome.name} exited {outcome.returncode})")
 
     def run_fault_part(self, part: FaultPart) -> Outcome:
         started = time.monotonic()
@@ -366,20 +417,58 @@ def _last_times() -> dict:
         return {}
 
 
-def _longest_first(features: list[Path]) -> list[Path]:
-    """By last run's time; a feature never timed here (a fresh clone) by its size, which orders
-    this suite's features roughly as their times do (the router's is the longest of both)."""
+def _estimates(features: dict[Path, int]) -> dict[Path, float]:
+    """Last run's times; on a fresh clone (a feature never timed here) their scenario counts."""
     last = _last_times()
     if all(f.stem in last for f in features):
-        return sorted(features, key=lambda f: -float(last[f.stem]))
-    return sorted(features, key=lambda f: -f.stat().st_size)
+        return {f: float(last[f.stem]) for f in features}
+    return {f: float(count) for f, count in features.items()}
 
 
-def _remember_times(outcomes: list[Outcome]) -> None:
+def _longest_first(features: dict[Path, int]) -> list[Path]:
+    estimates = _estimates(features)
+    return sorted(features, key=lambda f: -estimates[f])
+
+
+def share_out(features: dict[Path, int], processes: int) -> list[list[Path]]:
+    """The features (with their scenario counts) over at most `processes` behave processes:
+    longest first, each into the least loaded so far; in each, the longest first."""
+    estimates = _estimates(features)
+    shares: list[list[Path]] = [[] for _ in range(min(processes, len(features)))]
+    for feature in _longest_first(features):
+        min(shares, key=lambda share: sum(estimates[f] for f in share)).append(feature)
+    return shares
+
+
+class FeatureLines:
+    """Each feature's result as its JUnit file appears: behave writes one as each feature ends."""
+
+    def __init__(self, logs: dict[Path, Path]) -> None:
+        self.logs = logs  # each process's JUnit directory: its console output
+        self.seen: set[str] = set()
+
+    def new(self) -> list[Outcome]:
+        results = []
+        for directory, log in self.logs.items():
+            for path in sorted(directory.glob("TESTS-*.xml")):
+                name = _junit_name(path).removeprefix("features.")
+                if name in self.seen:
+                    continue
+                try:
+                    root = ET.parse(path).getroot()
+                except ET.ParseError:
+                    continue  # still being written: the next look
+                passed, failed = _count(path)
+                self.seen.add(name)
+                results.append(Outcome(name, 1 if failed else 0, float(root.get("time") or 0), log,
+                                       passed=passed, failed=failed))
+        return results
+
+
+def _remember_times(features: list[Outcome], outcomes: list[Outcome]) -> None:
     """Each feature's time, and each @fault scenario's (from the fault parts' console lines)."""
     times = _last_times()
-    times.update({o.name: round(o.seconds, 1) for o in outcomes
-                  if o.status != "empty" and not o.name.startswith("faults")})
+    times.update({o.name: round(o.seconds, 1) for o in features if o.status != "empty"})
     faults = times.setdefault(FAULT_TIMES_KEY, {})
     for outcome in outcomes:
         if outcome.name.startswith("faults") and outcome.log.exists():
@@ -389,9 +478,10 @@ def _remember_times(outcomes: list[Outcome]) -> None:
     FEATURE_TIMES.write_text(json.dumps(times, indent=2, sort_keys=True) + "\n")
 
 
-def selected_scenarios(targets: list[str], behave_args: list[str], tags: list[str]) -> list[tuple[str, str]]:
-    """(location, name) of each scenario behave selects with these arguments and tags: a dry run,
-    which starts no stack, so that a part is planned only for scenarios that will run."""
+def selected_scenarios(targets: list[str], behave_args: list[str], tags: tuple[str, ...] = ()
+                       ) -> list[tuple[str, str, set[str]]]:
+    """(location, name, tags with the feature's) of each scenario behave selects with these
+    arguments and tags: a dry run, which starts no stack, so that only what will run is planned."""
     args, skip = [], False
     for arg in behave_args:  # the dry run writes JSON to a file: no formatter or output of the caller's
         if skip:
@@ -411,8 +501,12 @@ def selected_scenarios(targets: list[str], behave_args: list[str], tags: list[st
             features = json.loads(out.read_text() or "[]")
         except (OSError, ValueError):
             return []
-    return [(element["location"], element["name"]) for feature in features
-            for element in feature.get("elements", []) if element.get("type") != "background"]
+    return [(element["location"], element["name"], {*feature.get("tags", []), *(element.get("tags") or [])})
+            for feature in features for element in feature.get("elements", []) if element.get("type") != "background"]
+
+
+def _feature_of(location: str) -> Path:
+    return (REPO_ROOT / location.rpartition(":")[0]).resolve()
 
 
 def failures_in_full(outcomes: list[Outcome]) -> list[str]:
@@ -444,7 +538,7 @@ def merge_junit(names: list[str]) -> None:
     for name in names:
         for path in sorted((PHASES_DIR / name).glob("TESTS-*.xml")):
             root = ET.parse(path).getroot()
-            merged = suites.setdefault(path.name, ET.Element("testsuite", root.attrib))
+            merged = suites.setdefault(f"TESTS-{_junit_name(path)}.xml", ET.Element("testsuite", root.attrib))
             merged.extend(root.findall("testcase"))
     for filename, suite in suites.items():
         cases = suite.findall("testcase")
@@ -455,6 +549,13 @@ def merge_junit(names: list[str]) -> None:
         suite.set("skipped", str(sum("skipped" in k for k in kinds)))
         suite.set("time", f"{sum(float(c.get('time', 0)) for c in cases):.3f}")
         ET.ElementTree(suite).write(JUNIT_DIR / filename, encoding="utf-8", xml_declaration=True)
+
+
+def _junit_name(path: Path) -> str:
+    """The feature a behave JUnit file is of, named as a run of several feature files names it
+    ("features.uploads"); a run of one names it by its file alone ("uploads")."""
+    name = path.name.removeprefix("TESTS-").removesuffix(".xml")
+    return name if name.startswith("features.") else f"features.{name}"
 
 
 def merge_rerun(names: list[str]) -> None:
@@ -543,12 +644,11 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: list[Outcome] = []
     started = time.monotonic()
     try:
-        runner.plan_faults()
         runner.start_stack()
         features_started = time.monotonic()
         outcomes = runner.run_shared()
         runner.timer.record("features", time.monotonic() - features_started)
-        _remember_times(outcomes)
+        _remember_times(runner.feature_results, outcomes)
         if own.known_defects:
             runner.run_known_defects()
     except StackError as err:

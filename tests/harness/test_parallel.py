@@ -22,8 +22,9 @@ def test_without_feature_files_every_feature_runs():
     assert features == sorted((REPO_ROOT / "features").glob("*.feature")) and len(features) > 10
 
 
-def _suite(path, name, cases):
-    suite = ET.Element("testsuite", {"name": name, "tests": str(len(cases))})
+def _suite(path, name, cases, seconds=None):
+    suite = ET.Element("testsuite", {"name": name, "tests": str(len(cases)),
+                                     **({"time": str(seconds)} if seconds is not None else {})})
     for case_name, outcome in cases:
         case = ET.SubElement(suite, "testcase", {"classname": name, "name": case_name, "time": "1.5"})
         if outcome:
@@ -36,18 +37,21 @@ def test_both_phases_of_a_feature_end_up_in_one_junit_file_with_counts_that_add_
     monkeypatch.setattr(parallel, "PHASES_DIR", tmp_path / "phases")
     monkeypatch.setattr(parallel, "JUNIT_DIR", tmp_path / "junit")
     (tmp_path / "junit").mkdir()
-    _suite(tmp_path / "phases/resilience/TESTS-resilience.xml", "resilience.R", [("calm", None)])
-    _suite(tmp_path / "phases/faults/TESTS-resilience.xml", "resilience.R",
+    # behave names a feature by its file alone when given one feature file, by its path when several.
+    _suite(tmp_path / "phases/process-1/TESTS-resilience.xml", "resilience.R", [("calm", None)])
+    _suite(tmp_path / "phases/faults/TESTS-features.resilience.xml", "features.resilience.R",
            [("redis down", None), ("worker killed", "failure")])
-    _suite(tmp_path / "phases/faults/TESTS-retries.xml", "retries.X", [("beat stopped", "error")])
+    _suite(tmp_path / "phases/faults/TESTS-features.retries.xml", "features.retries.X", [("beat stopped", "error")])
 
-    parallel.merge_junit(["resilience", "faults"])
+    parallel.merge_junit(["process-1", "faults"])
 
-    merged = ET.parse(tmp_path / "junit/TESTS-resilience.xml").getroot()
+    assert sorted(p.name for p in (tmp_path / "junit").iterdir()) == [
+        "TESTS-features.resilience.xml", "TESTS-features.retries.xml"]
+    merged = ET.parse(tmp_path / "junit/TESTS-features.resilience.xml").getroot()
     assert [c.get("name") for c in merged.iter("testcase")] == ["calm", "redis down", "worker killed"]
     assert (merged.get("tests"), merged.get("failures"), merged.get("errors"), merged.get("time")) == \
         ("3", "1", "0", "4.500")
-    assert ET.parse(tmp_path / "junit/TESTS-retries.xml").getroot().get("errors") == "1"
+    assert ET.parse(tmp_path / "junit/TESTS-features.retries.xml").getroot().get("errors") == "1"
 
 
 def test_the_failed_scenarios_of_every_process_make_one_rerun_list(tmp_path, monkeypatch):
@@ -95,30 +99,64 @@ def test_project_attaches_to_a_running_stack_and_is_checked_like_every_setting()
         Settings.load({"project": "arena-at-1", "keep_stack": "true"}, environ={})
 
 
-def test_the_longest_features_start_first_and_a_fresh_clone_goes_by_size(tmp_path, monkeypatch):
+def test_the_longest_features_start_first_and_a_fresh_clone_goes_by_scenario_count(tmp_path, monkeypatch):
     small, big = tmp_path / "small.feature", tmp_path / "big.feature"
-    small.write_text("Feature: s\n")
-    big.write_text("Feature: b\n" + "  Scenario: x\n" * 50)
     monkeypatch.setattr(parallel, "FEATURE_TIMES", tmp_path / "feature-times.json")
-    assert parallel._longest_first([small, big]) == [big, small]  # never timed: by size
+    assert parallel._longest_first({small: 1, big: 50}) == [big, small]  # never timed: by scenario count
     (tmp_path / "feature-times.json").write_text('{"small": 30.0, "big": 5.0}')
-    assert parallel._longest_first([big, small]) == [small, big]  # timed: by last time
+    assert parallel._longest_first({big: 50, small: 1}) == [small, big]  # timed: by last time
+
+
+def test_features_are_shared_out_longest_first_into_the_least_loaded_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "FEATURE_TIMES", tmp_path / "feature-times.json")
+    (tmp_path / "feature-times.json").write_text('{"a": 40, "b": 20, "c": 15, "d": 10, "e": 5, "f": 3}')
+    features = {tmp_path / f"{name}.feature": 1 for name in "fedcba"}
+    shares = parallel.share_out(features, 2)
+    # a 40 -> 1; b 20 -> 2; c -> 2 (35); d -> 2 (45); e -> 1 (45); f -> 1 (48)
+    assert [[f.stem for f in share] for share in shares] == [["a", "e", "f"], ["b", "c", "d"]]
+    assert len(parallel.share_out(dict(list(features.items())[:3]), 4)) == 3  # never an idle process
+
+
+def test_a_feature_s_line_comes_from_its_junit_file_once_behave_has_written_it(tmp_path):
+    lines = parallel.FeatureLines({tmp_path / "process-1": tmp_path / "process-1.log"})
+    assert lines.new() == []  # no directory yet
+    (tmp_path / "process-1").mkdir()
+    (tmp_path / "process-1/TESTS-uploads.xml").write_text("<testsuite name='uploads.U' time='2")  # being written
+    assert lines.new() == []
+    _suite(tmp_path / "process-1/TESTS-uploads.xml", "uploads.U", [("a", None), ("b", "failure"), ("c", None)],
+           seconds=4.5)
+    [result] = lines.new()
+    assert (result.name, result.passed, result.failed, result.status, result.seconds, result.log) == \
+        ("uploads", 2, 1, "failed", 4.5, tmp_path / "process-1.log")
+    assert lines.new() == []  # each feature once
 
 
 def test_the_fault_scenarios_are_those_behave_selects_with_the_run_s_own_arguments():
     every = parallel.selected_scenarios(["features"], [], ["@fault"])
-    assert len(every) >= 9 and all(loc.startswith("features/") and ":" in loc for loc, _ in every), every
+    assert len(every) >= 9 and all(loc.startswith("features/") and ":" in loc and "fault" in tags
+                                   for loc, _, tags in every), every
     # The caller's tags narrow them (no smoke scenario breaks a service), its formatter is no matter.
     assert parallel.selected_scenarios(["features"], ["--tags=@smoke", "-f", "pretty"], ["@fault"]) == []
+
+
+def test_one_dry_run_plans_both_stacks_and_a_feature_with_nothing_for_the_shared_one_gets_no_process():
+    runner = parallel.Runner(Settings.load({}), {}, ["--tags=@integration"],
+                             [REPO_ROOT / "features" / f"{name}.feature" for name in ("resilience", "usage")],
+                             workers=4)
+    runner.plan()
+    # resilience.feature is @fault as a whole: its scenarios all go to the fault stack.
+    assert {f.name: n for f, n in runner.shared_features.items()} == {"usage.feature": 3}
+    [part] = runner.fault_parts
+    assert part.locations and all(loc.startswith("features/resilience.feature:") for loc in part.locations)
 
 
 def test_fault_scenarios_are_shared_out_over_the_fault_stacks_longest_first(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "FEATURE_TIMES", tmp_path / "times.json")
     (tmp_path / "times.json").write_text('{"@fault scenarios": {"a": 18, "b": 12, "c": 10, "d": 9, "e": 3}}')
     monkeypatch.setattr(parallel, "selected_scenarios", lambda *a: [
-        (f"features/{'xy'[i % 2]}.feature:{i}", name) for i, name in enumerate("abcdef")])  # f: never timed (10 s)
+        (f"features/{'xy'[i % 2]}.feature:{i}", name, {"fault"}) for i, name in enumerate("abcdef")])  # f: never timed
     runner = parallel.Runner(Settings.load({}), {}, [], [], workers=4, fault_stacks=2)
-    runner.plan_faults()
+    runner.plan()
     parts = {p.name: (p.locations, p.estimate) for p in runner.fault_parts}
     # a 18 -> 1; b 12 -> 2; c 10 -> 2 (22); f 10 -> 1 (28); d 9 -> 2 (31); e 3 -> 1 (31). Each part
     # names a feature's scenarios together, in file order: named twice, a feature would run twice

@@ -42,8 +42,8 @@ def test_an_interrupted_parallel_run_stops_its_processes_and_leaves_nothing(sig,
         raise AssertionError(f"the runner never printed /{pattern}/; its output ends with {lines[-20:]}")
 
     project = wait_for(r"features in \d+ processes on (\S+);", timeout=300).group(1)
-    # Both behave processes attached and running scenarios: their logs say so.
-    logs = [tmp_path / "logs" / "features" / f"{name}.log" for name in ("retries", "run_events")]
+    # Both behave processes (a feature each) attached and running scenarios: their logs say so.
+    logs = [tmp_path / "logs" / "features" / f"process-{n}.log" for n in (1, 2)]
     deadline = time.monotonic() + 120
     while not all(p.exists() and "attached to" in p.read_text() for p in logs):
         assert time.monotonic() < deadline, f"the behave processes did not attach: {lines[-10:]}"
