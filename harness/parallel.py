@@ -116,12 +116,13 @@ class FaultPart:
 
 class Runner:
     def __init__(self, settings: Settings, userdata: dict[str, str], behave_args: list[str],
-                 features: list[Path], workers: int, fault_stacks: int = 1) -> None:
+                 features: list[Path], workers: int, fault_stacks: int = 1, known_defects: bool = False) -> None:
         self.settings = settings
         self.userdata = userdata
         self.behave_args = behave_args
         self.features = features
         self.workers = workers
+        self.known_defects = known_defects  # the @known_defect scenarios afterwards, on the features' stack
         self.stack_settings = Settings.load({**userdata, "with_beat": "true"})
         self.stack = ComposeStack(self.stack_settings)
         self.fault_stacks_wanted = fault_stacks  # 0: the @fault scenarios after the features, on this stack
@@ -134,6 +135,7 @@ class Runner:
         self._fault_futures: list[Future[Outcome]] = []
         self.feature_results: list[Outcome] = []  # a feature's own line and time, from its JUnit file
         self._procs: set[subprocess.Popen] = set()
+        self._stopped: list[ComposeStack] = []
         self._lock = threading.Lock()
         self._stopping = False
 
@@ -222,13 +224,20 @@ class Runner:
         if self._beside is not None:
             self._beside.shutdown(wait=True)
         # The features' stack first: with coverage, the fault stack's data joins its data.
-        stacks = [(self.stack, "stack.log")] + [(p.stack, f"stack-faults{p.suffix}.log") for p in self.fault_parts]
-        for stack, log_name in stacks:
-            if stack.endpoints is not None or stack.failure:
-                path = REPORTS_DIR / "logs" / log_name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(stack.logs(LOG_SERVICES + ["postgres", "redis", "mongo"], tail=2000))
-            stack.stop(self.timer)
+        self.stop_stack(self.stack, "stack.log")
+        for part in self.fault_parts:
+            self.stop_stack(part.stack, f"stack-faults{part.suffix}.log")
+
+    def stop_stack(self, stack: ComposeStack, log_name: str) -> None:
+        """Its services' logs saved, then taken down; once."""
+        if stack in self._stopped:
+            return
+        if stack.endpoints is not None or stack.failure:
+            path = REPORTS_DIR / "logs" / log_name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(stack.logs(LOG_SERVICES + ["postgres", "redis", "mongo"], tail=2000))
+        stack.stop(self.timer)
+        self._stopped.append(stack)
 
     # --- behave processes ------------------------------------------------------------------------
     def behave(self, name: str, targets: list[str], tags: list[str], junit: bool = True,
@@ -302,7 +311,10 @@ class Runner:
                         self._print_features(lines.new())
                         self._print_unfinished(outcome, futures[future], lines)
                 self.timer.record("features_shared", time.monotonic() - started)
-                if self.fault_parts:
+                if self.fault_parts and not self.known_defects:  # those run on this stack afterwards
+                    # Down while the fault scenarios go on: its teardown is then off the run's
+                    # length, and its idle services (beat's ticks, probes) stop taking their CPU.
+                    self.stop_stack(self.stack, "stack.log")
                     outcomes += [future.result() for future in self._fault_futures]
                 elif self.fault_stacks_wanted < 1:
                     outcomes.append(self.run_faults())
@@ -639,7 +651,8 @@ def main(argv: list[str] | None = None) -> int:
         directory.mkdir(parents=True, exist_ok=True)
     JUNIT_DIR.mkdir(parents=True, exist_ok=True)
     print(f"[config] {settings.describe()}", file=sys.stderr, flush=True)
-    runner = Runner(settings, userdata, behave_args, features, own.workers, fault_stacks=own.fault_stacks)
+    runner = Runner(settings, userdata, behave_args, features, own.workers, fault_stacks=own.fault_stacks,
+                    known_defects=own.known_defects)
     teardown = GuardedTeardown(runner.stop).install()
     outcomes: list[Outcome] = []
     started = time.monotonic()
@@ -649,7 +662,7 @@ def main(argv: list[str] | None = None) -> int:
         outcomes = runner.run_shared()
         runner.timer.record("features", time.monotonic() - features_started)
         _remember_times(runner.feature_results, outcomes)
-        if own.known_defects:
+        if runner.known_defects:
             runner.run_known_defects()
     except StackError as err:
         print(f"[stack] {err}", file=sys.stderr)
