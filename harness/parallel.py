@@ -311,10 +311,11 @@ class Runner:
                         self._print_features(lines.new())
                         self._print_unfinished(outcome, futures[future], lines)
                 self.timer.record("features_shared", time.monotonic() - started)
-                if self.fault_parts and not self.known_defects:  # those run on this stack afterwards
-                    # Down while the fault scenarios go on: its teardown is then off the run's
-                    # length, and its idle services (beat's ticks, probes) stop taking their CPU.
-                    self.stop_stack(self.stack, "stack.log")
+                if self.fault_parts:
+                    if not self.known_defects:  # those run on this stack afterwards
+                        # Down while the fault scenarios go on: its teardown is then off the run's
+                        # length, and its idle services (beat's ticks, probes) stop taking CPU.
+                        self.stop_stack(self.stack, "stack.log")
                     outcomes += [future.result() for future in self._fault_futures]
                 elif self.fault_stacks_wanted < 1:
                     outcomes.append(self.run_faults())

@@ -174,3 +174,31 @@ def test_a_bad_count_stops_the_runner_with_a_line_naming_it(variable, monkeypatc
         parallel.main(["--tags=@nothing"])
     assert stop.value.code == 2
     assert f"{variable}='four' is not allowed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("known_defects", [False, True], ids=["gate", "then-known-defects"])
+def test_the_fault_scenarios_count_and_the_features_stack_comes_down_early_unless_needed(
+        known_defects, tmp_path, monkeypatch):
+    from concurrent.futures import Future
+
+    from harness.timing import PhaseTimer
+
+    monkeypatch.setattr(parallel, "PHASES_DIR", tmp_path / "phases")
+    monkeypatch.setattr(parallel, "LOG_DIR", tmp_path / "logs")
+    runner = parallel.Runner(Settings.load({}), {}, [], [], workers=4, known_defects=known_defects)
+    runner.timer = PhaseTimer(tmp_path / "timings.json")
+    runner.shared_features = {tmp_path / "a.feature": 2, tmp_path / "b.feature": 1}
+    runner.fault_parts = [parallel.FaultPart(index=0, of=1)]
+    faults = Future()
+    faults.set_result(parallel.Outcome("faults", 0, 40.0, tmp_path / "faults.log", passed=9))
+    runner._fault_futures = [faults]
+    monkeypatch.setattr(runner, "behave", lambda name, targets, tags, **_: parallel.Outcome(
+        name, 0, 5.0, tmp_path / f"{name}.log", passed=len(targets)))
+    stopped = []
+    monkeypatch.setattr(runner, "stop_stack", lambda stack, log_name: stopped.append(log_name))
+
+    outcomes = runner.run_shared()
+
+    assert sorted((o.name, o.passed) for o in outcomes) == [("faults", 9), ("process-1", 1), ("process-2", 1)]
+    # The known defects run on the features' stack afterwards: it stays up for them.
+    assert stopped == ([] if known_defects else ["stack.log"])
