@@ -6,7 +6,8 @@ Both are whole warm runs of every gated scenario, faults included, each on a fre
 own (images already built): `python -m harness.parallel` (what scripts/acceptance.sh runs) and
 `behave --tags=@integration`. Prints each wall time, the CPU-seconds the whole machine spent
 meanwhile (/proc/stat: the suite, its containers and the engine; on 2 cores a run cannot take
-less wall time than half of them), the parallel run's phases and the ratio, and writes
+less wall time than half of them), the host's speed just before (a fixed loop's CPU time: it
+varies by the hour, and every figure with it), the parallel run's phases and the ratio, and writes
 reports/parallel.json. Their results go to a temporary directory
 (ARENA_RESULTS_DIR), never into reports/: they are figures, not the suite's record.
 
@@ -40,7 +41,21 @@ def busy_cpu_seconds() -> float:
     return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def host_speed_s() -> float:
+    """CPU-seconds a fixed pure-Python loop takes, the best of three. This host's speed changes
+    by the hour (the same run cost 89 CPU-seconds at one hour and 134 at another), and every
+    figure here with it: runs are comparable when their host figures are alike."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.process_time(), 0
+        for i in range(3_000_000):
+            total += i * i % 7
+        best = min(best, time.process_time() - started)
+    return round(best, 3)
+
+
 def timed_run(name: str, cmd: list[str], results: Path, cwd: Path = ROOT) -> dict:
+    host = host_speed_s()
     started, busy = time.monotonic(), busy_cpu_seconds()
     proc = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           env={**os.environ, "ARENA_RESULTS_DIR": str(results)})
@@ -50,6 +65,7 @@ def timed_run(name: str, cmd: list[str], results: Path, cwd: Path = ROOT) -> dic
     passed, failed = (int(counts[-1][0]), int(counts[-1][1])) if counts else (0, 0)
     phases = [line for line in re.findall(r"\[timing\] (.*)", output) if "features" in line]
     print(f"{name:9} {wall:6.1f} s wall  {cpu:5.0f} CPU-s  exit {proc.returncode}  {passed} passed, {failed} failed"
+          f"  (host loop {host:.3f} s)"
           + (f"\n          {phases[-1]}" if phases else ""), flush=True)
     if proc.returncode != 0:
         sys.stderr.write(f"--- the {name} run failed; its last lines:\n" + "\n".join(output.splitlines()[-40:]) + "\n")
@@ -57,7 +73,7 @@ def timed_run(name: str, cmd: list[str], results: Path, cwd: Path = ROOT) -> dic
         if line.startswith("[parallel] ") and ".feature" in line or "@fault scenarios" in line:
             print("          " + line, flush=True)
     return {"wall_s": round(wall, 1), "machine_cpu_s": round(cpu), "exit": proc.returncode, "passed": passed,
-            "failed": failed}
+            "failed": failed, "host_loop_s": host}
 
 
 def before_checkout(ref: str, tmp: Path) -> None:
