@@ -17,7 +17,7 @@ from harness.api import ExchangeLog
 from harness.console import ClosingReporter
 from harness.lifecycle import GuardedTeardown
 from harness.settings import REPORTS_DIR, Settings
-from harness.stack import LOG_SERVICES, StackError, make_stack
+from harness.stack import LOG_SERVICES, StackError, StackNotUpForAttach, make_stack
 from harness.tenants import close_tenant, open_tenant
 from harness.timing import PhaseTimer
 
@@ -34,6 +34,8 @@ def before_all(context):
 
     try:
         endpoints = context.stack.start(context.timer)
+    except StackNotUpForAttach:
+        raise  # its owner (harness/parallel.py) reports it
     except StackError:
         _report_failed_start(context)
         raise

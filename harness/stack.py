@@ -15,15 +15,21 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 from harness import cleanup, network
 from harness.compose import ComposeError, ComposeProject
 from harness.endpoints import Endpoints
 from harness.settings import KEPT_PROJECT_NAME, PROJECT_PREFIX, REPO_ROOT, Settings
 from harness.timing import PhaseTimer
+from harness.waits import poll_until
 
 COVERAGE_ENV = {"ARENA_COVERAGE_RC": "/app/services/.coveragerc"}
 COVERAGE_DIR = REPO_ROOT / "reports" / "coverage"
+# Set by the parallel runner for a behave process it starts while the stack that process attaches
+# to is still coming up (its ~2 s of imports and step loading then overlap the stack's start): a
+# file the runner writes once the stack is up ("ready") or did not come up (why).
+ATTACH_WHEN_ENV = "ARENA_ATTACH_WHEN"
 SERVICE_PORTS = {"api": 8000, "gateway": 8080, "postgres": 5432, "mongo": 27017, "redis": 6379, "router": 4000}
 LOG_SERVICES = ["api", "worker", "beat", "gateway", "migrate", "router"]
 # Services with an image of their own that only an on-demand start builds (not the default bring-up):
@@ -33,6 +39,11 @@ BUILT_ON_DEMAND = {"router": 1800.0}
 
 class StackError(RuntimeError):
     """The stack could not be brought up; the message names the service and its log tail."""
+
+
+class StackNotUpForAttach(StackError):
+    """The owner of the stack this process was to attach to says it did not come up: the owner
+    reports that failure (with the services' logs); this process only stops."""
 
 
 class StackControlUnavailable(RuntimeError):
@@ -143,6 +154,8 @@ class ComposeStack:
         """Use the running stack of this project. Services this process starts must carry the
         owner's label and images: compose would otherwise see a changed service and recreate it
         (a gateway that forgets its state in the middle of another process's scenario)."""
+        if signal_file := os.environ.get(ATTACH_WHEN_ENV):
+            self._wait_for_owner(Path(signal_file))
         running = cleanup.running_stack(self.project.name)
         if running is None:
             raise StackError(f"no running stack named {self.project.name} to attach to (setting project)")
@@ -157,6 +170,12 @@ class ComposeStack:
         print(f"[stack] attached to {self.project.name} (started by {owner})", file=sys.stderr, flush=True)
         self.endpoints = self.discover()
         return self.endpoints
+
+    def _wait_for_owner(self, signal_file: Path, timeout: float = 900) -> None:
+        said = poll_until(lambda: signal_file.read_text() if signal_file.exists() else "", bool, timeout=timeout,
+                          interval=0.1, what=f"the stack {self.project.name} up (its owner writes {signal_file})")
+        if said.strip() != "ready":
+            raise StackNotUpForAttach(f"the stack {self.project.name} did not come up: {said.strip()}")
 
     def discover(self) -> Endpoints:
         if self.settings.addressing == "network":  # the suite in a container: by service name
