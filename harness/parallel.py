@@ -151,6 +151,11 @@ class Runner:
         if self.fault_stacks_wanted < 1:
             return
         scenarios = [(location, name) for location, name, tags in selected if FAULT_TAG in tags]
+        if scenarios and not self.shared_features:
+            # Only @fault scenarios (--tags=@fault, say): they have the features' stack, already
+            # starting, to themselves; a second one would only cost its start.
+            self.fault_stacks_wanted = 0
+            return
         count = min(self.fault_stacks_wanted, len(scenarios))
         if not count:
             return
@@ -294,12 +299,14 @@ class Runner:
                  else "no @fault scenario selected" if self.fault_stacks_wanted else
                  "then the @fault scenarios, one at a time")
         print(f"[parallel] {len(self.shared_features)} features in {len(shares)} processes on "
-              f"{self.stack.project.name}; {where}", file=sys.stderr, flush=True)
+              f"{self.stack.project.name}; {where}" if shares else
+              f"[parallel] only @fault scenarios selected: one at a time on {self.stack.project.name}",
+              file=sys.stderr, flush=True)
         outcomes = []
         started = time.monotonic()
         names = [f"process-{i + 1}" for i in range(len(shares))]
         lines = FeatureLines({PHASES_DIR / name: LOG_DIR / f"{name}.log" for name in names})
-        with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, len(shares))) as pool:  # none: only @fault scenarios
             futures = {pool.submit(self.behave, name, [_relative(f) for f in share], [SHARED_STACK]): share
                        for name, share in zip(names, shares, strict=True)}
             try:

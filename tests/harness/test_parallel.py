@@ -154,8 +154,10 @@ def test_fault_scenarios_are_shared_out_over_the_fault_stacks_longest_first(tmp_
     monkeypatch.setattr(parallel, "FEATURE_TIMES", tmp_path / "times.json")
     (tmp_path / "times.json").write_text('{"@fault scenarios": {"a": 18, "b": 12, "c": 10, "d": 9, "e": 3}}')
     monkeypatch.setattr(parallel, "selected_scenarios", lambda *a: [
-        (f"features/{'xy'[i % 2]}.feature:{i}", name, {"fault"}) for i, name in enumerate("abcdef")])  # f: never timed
-    runner = parallel.Runner(Settings.load({}), {}, [], [], workers=4, fault_stacks=2)
+        *[(f"features/{'xy'[i % 2]}.feature:{i}", name, {"fault"}) for i, name in enumerate("abcdef")],  # f: never timed
+        ("features/z.feature:1", "for the shared stack", set())])
+    runner = parallel.Runner(Settings.load({}), {}, [], [REPO_ROOT / "features" / "z.feature"], workers=4,
+                             fault_stacks=2)
     runner.plan()
     parts = {p.name: (p.locations, p.estimate) for p in runner.fault_parts}
     # a 18 -> 1; b 12 -> 2; c 10 -> 2 (22); f 10 -> 1 (28); d 9 -> 2 (31); e 3 -> 1 (31). Each part
@@ -202,3 +204,22 @@ def test_the_fault_scenarios_count_and_the_features_stack_comes_down_early_unles
     assert sorted((o.name, o.passed) for o in outcomes) == [("faults", 9), ("process-1", 1), ("process-2", 1)]
     # The known defects run on the features' stack afterwards: it stays up for them.
     assert stopped == ([] if known_defects else ["stack.log"])
+
+
+def test_a_run_of_only_fault_scenarios_has_one_stack_and_runs_them_on_it(tmp_path, monkeypatch):
+    from harness.timing import PhaseTimer
+
+    runner = parallel.Runner(Settings.load({}), {}, ["--tags=@integration", "--tags=@fault"],
+                             [REPO_ROOT / "features" / f"{name}.feature" for name in ("resilience", "usage")],
+                             workers=4)
+    runner.plan()
+    # Nothing for a shared stack: no second stack, and no behave process without a feature.
+    assert runner.shared_features == {} and runner.fault_parts == []
+    monkeypatch.setattr(parallel, "PHASES_DIR", tmp_path / "phases")
+    monkeypatch.setattr(parallel, "LOG_DIR", tmp_path / "logs")
+    runner.timer = PhaseTimer(tmp_path / "timings.json")
+    ran = []
+    monkeypatch.setattr(runner, "behave", lambda name, targets, tags, **_: ran.append((name, tags)) or parallel.Outcome(
+        name, 0, 5.0, tmp_path / f"{name}.log", passed=7))
+    outcomes = runner.run_shared()
+    assert ran == [("faults", ["@fault"])] and [(o.name, o.passed) for o in outcomes] == [("faults", 7)]
