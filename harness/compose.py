@@ -143,6 +143,16 @@ class ComposeProject:
         finally:
             client.close()
 
+    def network_exists(self) -> bool:
+        """Whether compose has created this project's network (the first thing `up` creates)."""
+        import docker
+
+        client = docker.from_env()
+        try:
+            return bool(client.networks.list(filters={"label": f"com.docker.compose.project={self.name}"}))
+        finally:
+            client.close()
+
     def is_healthy(self, service: str) -> bool:
         """Every container of the service runs, and is healthy where it has a health check."""
         containers = self._containers(service)

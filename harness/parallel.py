@@ -49,17 +49,20 @@ from pathlib import Path
 
 from harness import fixtures, report
 from harness.api import ArenaClient
+from harness.compose import ComposeError
 from harness.lifecycle import GuardedTeardown
-from harness.runner import RERUN_FILE_ENV
+from harness.runner import CLAIMS_ENV, RERUN_FILE_ENV
 from harness.settings import REPO_ROOT, REPORTS_DIR, RESULTS_ROOT, Settings, SettingsError
 from harness.stack import ATTACH_WHEN_ENV, LOG_SERVICES, ComposeStack, StackError
 from harness.timing import PhaseTimer
+from harness.waits import WaitTimeout
 
 # This interpreter's behave: the venv's on a host, the image's in the suite container.
 BEHAVE = [sys.executable, "-m", "behave"]
 JUNIT_DIR = RESULTS_ROOT / "junit"
 LOG_DIR = RESULTS_ROOT / "logs" / "features"
 PHASES_DIR = RESULTS_ROOT / "phases"  # per-process JUnit and rerun files, merged at the end
+ROUTER_FEATURE = REPO_ROOT / "features" / "router.feature"  # the one that needs the router (LiteLLM)
 FEATURE_TIMES = REPORTS_DIR / "feature-times.json"  # last durations: longest features start first
 FAULT_TIMES_KEY = "@fault scenarios"  # in FEATURE_TIMES: each fault scenario's last time, by name
 DEFAULT_FAULT_S = 10.0  # a fault scenario never timed here
@@ -132,7 +135,10 @@ class Runner:
         # The fault parts' threads: each starts its stack, then runs its behave process.
         self._planning: Future[None] | None = None
         self._beside: ThreadPoolExecutor | None = None
+        self._early: ThreadPoolExecutor | None = None  # services started with the stack (the router)
         self._fault_futures: list[Future[Outcome]] = []
+        self._fault_order = _file_and_line  # how the fault scenarios are named to behave, by plan()
+        self._features_done: float | None = None
         self.feature_results: list[Outcome] = []  # a feature's own line and time, from its JUnit file
         self._procs: set[subprocess.Popen] = set()
         self._stopped: list[ComposeStack] = []
@@ -160,6 +166,11 @@ class Runner:
         if not count:
             return
         last = _last_times().get(FAULT_TIMES_KEY, {})
+        shortest: dict[str, float] = {}  # each feature's shortest @fault scenario
+        for location, name in scenarios:
+            path = _file_and_line(location)[0]
+            shortest[path] = min(shortest.get(path, float("inf")), float(last.get(name, DEFAULT_FAULT_S)))
+        self._fault_order = lambda loc: (-shortest[_file_and_line(loc)[0]], _file_and_line(loc))
         parts = [FaultPart(index=i, of=count) for i in range(count)]
         for location, name in sorted(scenarios, key=lambda s: -float(last.get(s[1], DEFAULT_FAULT_S))):
             part = min(parts, key=lambda p: p.estimate)  # the least loaded so far
@@ -167,8 +178,10 @@ class Runner:
             part.estimate += float(last.get(name, DEFAULT_FAULT_S))
         for part in parts:
             # A feature's scenarios together, in file order: a feature named twice on behave's
-            # command line runs twice, and its second JUnit file replaces the first.
-            part.locations.sort(key=_file_and_line)
+            # command line runs twice, and its second JUnit file replaces the first. A feature with
+            # short scenarios last: those are left for the end, when the features' stack takes
+            # its share (run_fault_tail).
+            part.locations.sort(key=self._fault_order)
             part.stack = ComposeStack(self.stack_settings, merges_coverage=True,
                                       project_name=f"{self.stack.project.name}-faults{part.suffix}")
             part.stack.project.env["ARENA_CPU_SHARES"] = FAULT_STACK_CPU_SHARES
@@ -196,10 +209,23 @@ class Runner:
     def _plan_and_start_faults(self) -> None:
         self.plan()
         with self._lock:
-            if self._stopping or not self.fault_parts:
+            if self._stopping:
+                return
+            if ROUTER_FEATURE.resolve() in {f.resolve() for f in self.shared_features}:
+                # LiteLLM takes ~8 CPU-seconds to start (its imports): begun with the stack, not
+                # by router.feature's first scenario, the longest feature no longer starts with it.
+                self._early = ThreadPoolExecutor(max_workers=1, thread_name_prefix="router")
+                self._early.submit(self._start_early, "router")
+            if not self.fault_parts:
                 return
             self._beside = ThreadPoolExecutor(max_workers=len(self.fault_parts))
             self._fault_futures = [self._beside.submit(self.run_fault_part, part) for part in self.fault_parts]
+
+    def _start_early(self, service: str) -> None:
+        try:
+            self.stack.start_early(service)
+        except (ComposeError, WaitTimeout) as err:  # the feature's own step starts it, and says why not
+            print(f"[stack] {service} not started with the stack: {err}", file=sys.stderr, flush=True)
 
     def _planned(self) -> None:
         """Once the fault scenarios are planned (and their stacks starting); a failure to plan is raised."""
@@ -226,8 +252,9 @@ class Runner:
             self._planning.exception()  # planned (or failed to): no fault stack starts after this
         # A fault stack still starting finishes its `up` first: torn down half-made, compose could
         # go on creating containers after `down`. Its behave process, once stopping, never starts.
-        if self._beside is not None:
-            self._beside.shutdown(wait=True)
+        for pool in (self._beside, self._early):
+            if pool is not None:
+                pool.shutdown(wait=True)
         # The features' stack first: with coverage, the fault stack's data joins its data.
         self.stop_stack(self.stack, "stack.log")
         for part in self.fault_parts:
@@ -247,16 +274,19 @@ class Runner:
     # --- behave processes ------------------------------------------------------------------------
     def behave(self, name: str, targets: list[str], tags: list[str], junit: bool = True,
                behave_args: list[str] | None = None, stack: ComposeStack | None = None,
-               attach_when: Path | None = None) -> Outcome:
+               attach_when: Path | None = None, claims: bool = False) -> Outcome:
         log = LOG_DIR / f"{name}.log"
         phase_dir = PHASES_DIR / name
         phase_dir.mkdir(parents=True, exist_ok=True)
+        claims_dir = PHASES_DIR / "claims"  # a file per @fault scenario a process has taken (harness/runner.py)
+        claims_dir.mkdir(exist_ok=True)
         args = self.behave_args if behave_args is None else behave_args
         cmd = [*BEHAVE, *targets, *args, *[f"--tags={t}" for t in tags],
                "-D", f"project={(stack or self.stack).project.name}",
                *(["--junit-directory", str(phase_dir)] if junit else ["--no-junit"])]
         env = {**os.environ, RERUN_FILE_ENV: str(phase_dir / "rerun.txt"),
-               **({ATTACH_WHEN_ENV: str(attach_when)} if attach_when else {})}
+               **({ATTACH_WHEN_ENV: str(attach_when)} if attach_when else {}),
+               **({CLAIMS_ENV: str(claims_dir)} if claims else {})}
         started = time.monotonic()
         with log.open("w") as out:
             proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=out,
@@ -306,7 +336,10 @@ class Runner:
         started = time.monotonic()
         names = [f"process-{i + 1}" for i in range(len(shares))]
         lines = FeatureLines({PHASES_DIR / name: LOG_DIR / f"{name}.log" for name in names})
-        with ThreadPoolExecutor(max_workers=max(1, len(shares))) as pool:  # none: only @fault scenarios
+        free = PHASES_DIR / "faults-tail" / "stack-free"  # written once the features are done
+        tail: Future[Outcome] | None = None
+        # One thread more: the process that takes the @fault scenarios left when the features end.
+        with ThreadPoolExecutor(max_workers=len(shares) + 1) as pool:
             futures = {pool.submit(self.behave, name, [_relative(f) for f in share], [SHARED_STACK]): share
                        for name, share in zip(names, shares, strict=True)}
             try:
@@ -319,10 +352,19 @@ class Runner:
                         outcomes.append(outcome)
                         self._print_features(lines.new())
                         self._print_unfinished(outcome, futures[future], lines)
+                    if done and tail is None and self.fault_parts:
+                        # Started as a core frees up, it waits in before_all: its start-up is
+                        # then off the run's longest chain.
+                        tail = pool.submit(self.run_fault_tail, free)
                 self.timer.record("features_shared", time.monotonic() - started)
                 if self.fault_parts:
+                    if tail is None:
+                        tail = pool.submit(self.run_fault_tail, free)
+                    self._features_done = time.monotonic()
+                    _say(free, "ready")
+                    outcomes.append(tail.result())
                     if not self.known_defects:  # those run on this stack afterwards
-                        # Down while the fault scenarios go on: its teardown is then off the run's
+                        # Down while the fault stacks finish: its teardown is then off the run's
                         # length, and its idle services (beat's ticks, probes) stop taking CPU.
                         self.stop_stack(self.stack, "stack.log")
                     outcomes += [future.result() for future in self._fault_futures]
@@ -356,7 +398,8 @@ class Runner:
         started = time.monotonic()
         stack_up = PHASES_DIR / part.name / "stack-up"
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix=part.name) as one:
-            run = one.submit(self.behave, part.name, part.locations, [FAULTS], stack=part.stack, attach_when=stack_up)
+            run = one.submit(self.behave, part.name, part.locations, [FAULTS], stack=part.stack, attach_when=stack_up,
+                             claims=True)
             try:
                 self.start_fault_stack(part)
             except StackError as err:
@@ -375,6 +418,17 @@ class Runner:
             outcome = run.result()
         outcome.seconds = time.monotonic() - up
         _print_line(outcome, label=part.label)
+        return outcome
+
+    def run_fault_tail(self, free: Path) -> Outcome:
+        """The @fault scenarios no fault stack has begun by the time the features are done, on the
+        features' stack, which is then free (nothing else uses it): each scenario runs in whichever
+        process gets to it first (harness/runner.py, claims). The fault stacks are left the
+        longest scenarios, first; here the short ones at the end, which now end sooner."""
+        locations = sorted({loc for part in self.fault_parts for loc in part.locations}, key=self._fault_order)
+        outcome = self.behave("faults-tail", locations, [FAULTS], attach_when=free, claims=True)
+        outcome.seconds = max(0.0, time.monotonic() - (self._features_done or time.monotonic()))
+        _print_line(outcome, label="@fault scenarios (features' stack)")
         return outcome
 
     def run_faults(self) -> Outcome:

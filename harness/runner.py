@@ -21,6 +21,9 @@ FILE_WRITERS = {"allure_behave.formatter:AllureFormatter", "rerun"}
 # Set by the parallel runner (harness/parallel.py): each behave process writes its failed
 # scenarios to a file of its own, which the runner merges into reports/rerun.txt.
 RERUN_FILE_ENV = "ARENA_RERUN_FILE"
+# Also set by the parallel runner, when two behave processes on two stacks share the @fault
+# scenarios: each runs in whichever process gets to it first, and the other leaves it out.
+CLAIMS_ENV = "ARENA_SCENARIO_CLAIMS"
 
 
 class ArenaRunner(Runner):
@@ -37,6 +40,11 @@ class ArenaRunner(Runner):
             if os.environ.get(RERUN_FILE_ENV):
                 self._write_to("rerun", os.environ[RERUN_FILE_ENV])
         return super().run()
+
+    def run_model(self, features=None):
+        if (claims := os.environ.get(CLAIMS_ENV)) and not self.config.dry_run:
+            share_by_claims(self.features if features is None else features, Path(claims))
+        return super().run_model(features)
 
     def _results_under(self, root) -> None:
         """ARENA_RESULTS_DIR: the file writers pyproject points at reports/ write under `root`."""
@@ -61,3 +69,31 @@ class ArenaRunner(Runner):
         kept = [(name, output) for name, output in pairs if name not in FILE_WRITERS]
         config.format = [name for name, _ in kept]
         config.outputs = [output for _, output in kept if output is not None]
+
+
+def share_by_claims(features, directory: Path) -> None:
+    """Each selected scenario runs only if this process claims it first, when it comes to it: a
+    file per scenario in `directory`, created or not in one step (O_EXCL), so two processes never
+    both get one. One the other process has is left out as the tags leave one out: marked
+    skipped before any formatter or hook sees it (with show_skipped off, no report shows it)."""
+    for feature in features:
+        for scenario in feature.walk_scenarios():
+            scenario.run = _claiming_run(scenario, scenario.run, directory)
+
+
+def _claiming_run(scenario, run, directory: Path):
+    def claiming_run(runner):
+        if scenario.should_run(runner.config) and not claim(directory, scenario):
+            scenario.mark_skipped()
+            return False  # not failed
+        return run(runner)
+    return claiming_run
+
+
+def claim(directory: Path, scenario) -> bool:
+    name = f"{scenario.location.filename}:{scenario.location.line}".replace("/", "_")
+    try:
+        os.close(os.open(directory / name, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True

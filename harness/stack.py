@@ -279,6 +279,17 @@ class ComposeStack:
             raise StackError(f"{service} did not start: {err}\n{self.project.logs([service], tail=30)}") from None
         self.follow()
 
+    def start_early(self, service: str, timeout: float = 60) -> None:
+        """Start a service on demand while the stack is still coming up (its start overlaps the
+        others'), without waiting for it: the step that needs it waits (start_service). Once the
+        project's network exists, so that this `compose up` and the bring-up's never both create
+        it; not at all when its image would first have to be built (start_service builds it)."""
+        if service in BUILT_ON_DEMAND and not image_exists(f"arena-router:{self.router_tag}"):
+            return
+        poll_until(self.project.network_exists, bool, timeout=timeout, interval=0.1,
+                   what=f"the network of {self.project.name}")
+        self.project.run("up", "--detach", "--no-deps", "--no-recreate", service, timeout=timeout, all_profiles=True)
+
     def follow(self) -> None:
         """After compose (re)started services: a dependency it recreated has a new host port, and
         the Endpoints every client reads must say so."""

@@ -154,7 +154,7 @@ def test_fault_scenarios_are_shared_out_over_the_fault_stacks_longest_first(tmp_
     monkeypatch.setattr(parallel, "FEATURE_TIMES", tmp_path / "times.json")
     (tmp_path / "times.json").write_text('{"@fault scenarios": {"a": 18, "b": 12, "c": 10, "d": 9, "e": 3}}')
     monkeypatch.setattr(parallel, "selected_scenarios", lambda *a: [
-        *[(f"features/{'xy'[i % 2]}.feature:{i}", name, {"fault"}) for i, name in enumerate("abcdef")],  # f: never timed
+        *[(f"features/{'xy'[i % 2]}.feature:{i}", name, {"fault"}) for i, name in enumerate("abcdef")],  # f: untimed
         ("features/z.feature:1", "for the shared stack", set())])
     runner = parallel.Runner(Settings.load({}), {}, [], [REPO_ROOT / "features" / "z.feature"], workers=4,
                              fault_stacks=2)
@@ -162,9 +162,10 @@ def test_fault_scenarios_are_shared_out_over_the_fault_stacks_longest_first(tmp_
     parts = {p.name: (p.locations, p.estimate) for p in runner.fault_parts}
     # a 18 -> 1; b 12 -> 2; c 10 -> 2 (22); f 10 -> 1 (28); d 9 -> 2 (31); e 3 -> 1 (31). Each part
     # names a feature's scenarios together, in file order: named twice, a feature would run twice
-    # and its second JUnit file replace the first.
-    assert parts == {"faults-1": (["features/x.feature:0", "features/x.feature:4", "features/y.feature:5"], 31.0),
-                     "faults-2": (["features/x.feature:2", "features/y.feature:1", "features/y.feature:3"], 31.0)}
+    # and its second JUnit file replace the first. y first: x has the shortest (e), best left
+    # for the end, when the features' stack shares what is left.
+    assert parts == {"faults-1": (["features/y.feature:5", "features/x.feature:0", "features/x.feature:4"], 31.0),
+                     "faults-2": (["features/y.feature:1", "features/y.feature:3", "features/x.feature:2"], 31.0)}
     assert [p.stack.project.name for p in runner.fault_parts] == [
         f"{runner.stack.project.name}-faults-1", f"{runner.stack.project.name}-faults-2"]
 
@@ -184,24 +185,38 @@ def test_the_fault_scenarios_count_and_the_features_stack_comes_down_early_unles
     from concurrent.futures import Future
 
     from harness.timing import PhaseTimer
+    from harness.waits import poll_until
 
     monkeypatch.setattr(parallel, "PHASES_DIR", tmp_path / "phases")
     monkeypatch.setattr(parallel, "LOG_DIR", tmp_path / "logs")
     runner = parallel.Runner(Settings.load({}), {}, [], [], workers=4, known_defects=known_defects)
     runner.timer = PhaseTimer(tmp_path / "timings.json")
     runner.shared_features = {tmp_path / "a.feature": 2, tmp_path / "b.feature": 1}
-    runner.fault_parts = [parallel.FaultPart(index=0, of=1)]
+    runner.fault_parts = [parallel.FaultPart(index=0, of=1, locations=["features/r.feature:9", "features/r.feature:3"])]
     faults = Future()
     faults.set_result(parallel.Outcome("faults", 0, 40.0, tmp_path / "faults.log", passed=9))
     runner._fault_futures = [faults]
-    monkeypatch.setattr(runner, "behave", lambda name, targets, tags, **_: parallel.Outcome(
-        name, 0, 5.0, tmp_path / f"{name}.log", passed=len(targets)))
+    calls = {}
+
+    def behave(name, targets, tags, attach_when=None, claims=False, **_):
+        if attach_when:  # as the real process does in before_all (harness/stack.py)
+            poll_until(attach_when.exists, bool, timeout=10, interval=0.01, what="the stack free")
+        calls[name] = (targets, tags, claims, attach_when and attach_when.read_text())
+        passed = 1 if name == "faults-tail" else len(targets)
+        return parallel.Outcome(name, 0, 5.0, tmp_path / f"{name}.log", passed=passed)
+
+    monkeypatch.setattr(runner, "behave", behave)
     stopped = []
     monkeypatch.setattr(runner, "stop_stack", lambda stack, log_name: stopped.append(log_name))
 
     outcomes = runner.run_shared()
 
-    assert sorted((o.name, o.passed) for o in outcomes) == [("faults", 9), ("process-1", 1), ("process-2", 1)]
+    assert sorted((o.name, o.passed) for o in outcomes) == [
+        ("faults", 9), ("faults-tail", 1), ("process-1", 1), ("process-2", 1)]
+    # Once the features were done, the features' stack took the fault scenarios still left: every
+    # one named to it, sharing them by claims, and it was told the stack is free.
+    assert calls["faults-tail"] == (["features/r.feature:3", "features/r.feature:9"], ["@fault"], True, "ready")
+    assert not calls["process-1"][2], "the features' processes take every scenario of theirs"
     # The known defects run on the features' stack afterwards: it stays up for them.
     assert stopped == ([] if known_defects else ["stack.log"])
 
