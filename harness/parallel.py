@@ -15,9 +15,13 @@ on a second stack of their own.
    behave process, serially, on a second stack (`<name>-faults`, owned and torn down the same way):
    nothing else uses a service they take down. They mostly wait (for stall windows, restarts,
    recoveries), so they overlap well with the CPU-bound features. A dry run of behave says which
-   they are: none selected, no second stack. --fault-stacks N shares them over N stacks; with 0
-   they run after the features, on the first stack (half the memory, a longer run).
-4. With --known-defects, the @known_defect scenarios apart (their results go to the report; they
+   they are: none selected, no second stack (only they: they have the first stack to themselves).
+   --fault-stacks N shares them over N stacks; with 0 they run after the features, on the first
+   stack (half the memory, a longer run).
+4. Once the features are done, their stack takes its share of the @fault scenarios still left:
+   each runs in whichever process gets to it first (harness/runner.py, claims), the short ones
+   last. The router (LiteLLM, slow to start) starts with the stack when router.feature runs.
+5. With --known-defects, the @known_defect scenarios apart (their results go to the report; they
    have no say in the exit status).
 
 One Allure result set (reports/allure-results), one JUnit file per feature with both phases
