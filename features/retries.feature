@@ -32,8 +32,9 @@ Feature: A run survives a flaky provider
 
   @normal @fault
   Scenario: Without the scheduler a retry waits, and runs once the scheduler is back
-    Given the beat scheduler is stopped
-    And a dataset of 1 arithmetic question
+    Given a dataset of 1 arithmetic question
+    When the beat scheduler is stopped
+    Then the health report calls the scheduler stopped at once
     When I start a run of that dataset on model "gpt-3.5-turbo-fail-once-c"
     Then the run is retrying within 10 seconds
     And the run is still retrying 3 seconds later

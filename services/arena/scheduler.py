@@ -1,6 +1,11 @@
 """The beat scheduler's sign of life: each tick of `dispatch_due_retries` (sent by beat, run by a
 worker) records its time in Redis; GET /health reports how long ago the last tick was.
 
+A beat that stops cleanly (SIGTERM: a deploy, `docker stop`) says so as it exits, and is reported
+stopped at once, not only when its ticks are overdue; until it starts again, since ticks it sent
+just before may still be run after. A beat that dies (SIGKILL, out of memory) says nothing: its
+ticks run out, and it is reported stopped after ARENA_SCHEDULER_STALE_S.
+
 Beat is optional (a stack can run without it), so a stopped scheduler does not make the platform
 unhealthy: it is reported beside the dependency checks, not among them.
 """
@@ -17,6 +22,7 @@ from arena.config import settings
 
 log = logging.getLogger("arena.scheduler")
 TICK_KEY = "arena:scheduler:last_tick"
+STOPPED_KEY = "arena:scheduler:stopped_at"  # set by a beat that stops cleanly, removed by one that starts
 
 
 @lru_cache(maxsize=1)
@@ -31,14 +37,28 @@ def record_tick() -> None:
         log.warning("could not record the scheduler's tick: %s", exc)
 
 
+def record_start() -> None:
+    try:
+        _redis().delete(STOPPED_KEY)
+    except redis.RedisError as exc:
+        log.warning("could not record the scheduler's start: %s", exc)
+
+
+def record_stop() -> None:
+    try:
+        _redis().set(STOPPED_KEY, repr(time.time()), ex=3600)
+    except redis.RedisError as exc:  # then its ticks running out tell it
+        log.warning("could not record the scheduler's stop: %s", exc)
+
+
 def status() -> dict:
     """{"status": "running" | "stopped" | "unknown", "last_tick_s_ago": seconds or None}."""
     stale_after = settings().scheduler_stale_s
     try:
-        raw = _redis().get(TICK_KEY)
+        raw, stopped = _redis().mget(TICK_KEY, STOPPED_KEY)
     except redis.RedisError:
         return {"status": "unknown", "last_tick_s_ago": None}
     if raw is None:
         return {"status": "stopped", "last_tick_s_ago": None}
     ago = round(time.time() - float(raw), 1)
-    return {"status": "running" if ago <= stale_after else "stopped", "last_tick_s_ago": ago}
+    return {"status": "running" if ago <= stale_after and stopped is None else "stopped", "last_tick_s_ago": ago}

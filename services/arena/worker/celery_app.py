@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import worker_init, worker_ready, worker_shutdown
+from celery.signals import beat_init, worker_init, worker_ready, worker_shutdown
 
 from arena.config import settings
 
@@ -70,3 +70,14 @@ def _ready(**_) -> None:
 @worker_shutdown.connect
 def _stopping(**_) -> None:
     READY_FILE.unlink(missing_ok=True)
+
+
+@beat_init.connect
+def _beat_starting(**_) -> None:
+    """GET /health reports a beat that stopped cleanly as stopped at once (arena.scheduler)."""
+    import atexit
+
+    from arena import scheduler
+
+    scheduler.record_start()
+    atexit.register(scheduler.record_stop)  # on SIGTERM too: celery beat exits through SystemExit
