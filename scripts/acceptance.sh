@@ -3,10 +3,10 @@
 # stack, then build the Allure report (history kept in reports/history/). Extra arguments go to
 # behave (e.g. --tags=@smoke, features/uploads.feature, -D coverage=true).
 #
-# By default the features run in parallel on one stack (harness/parallel.py: a behave process
-# per feature, 4 at a time), and meanwhile the scenarios that stop or take over services, one at
-# a time, on a second stack of their own: one Allure result set, one JUnit file per feature, a
-# line per feature as it ends.
+# By default the features run in parallel on one stack (harness/parallel.py: shared out over 4
+# behave processes), and meanwhile the scenarios that stop or take over services, one at a time,
+# on a second stack of their own, which the first stack helps with once its features are done:
+# one Allure result set, one JUnit file per feature, a line per feature as it ends.
 #   scripts/acceptance.sh --serial         plain behave, one scenario after another
 #   scripts/acceptance.sh --rerun-failed   only the scenarios that failed last time (serially;
 #                                          reports/rerun.txt, written by every run that fails)
