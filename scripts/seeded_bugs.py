@@ -270,6 +270,9 @@ BUGS: list[Bug] = [
         '"mongo": lambda: _mongo().admin.command("ping"),', '"mongo": lambda: None,', "platform_health", "resilience"),
     bug("health-postgres-always-ok", "PostgreSQL is reported up without being asked", "arena/api/routes/health.py",
         '"postgres": _postgres,', '"postgres": lambda: None,', "platform_health", "resilience"),
+    bug("scheduler-clean-stop-ignored", "a beat that stopped cleanly reads as running until its ticks run out",
+        "arena/scheduler.py", "if ago <= stale_after and stopped is None else", "if ago <= stale_after else",
+        "retries"),
     # --- recovery -------------------------------------------------------------------------------
     bug("recovery-queued-lost", "beat never re-sends a queued run whose message was lost", "arena/runs/retries.py",
         "(SELECT id FROM runs WHERE status = 'queued'", "(SELECT id FROM runs WHERE status = 'lost'", "resilience"),
