@@ -432,7 +432,11 @@ class Runner:
         locations = sorted({loc for part in self.fault_parts for loc in part.locations}, key=self._fault_order)
         outcome = self.behave("faults-tail", locations, [FAULTS], attach_when=free, claims=True)
         outcome.seconds = max(0.0, time.monotonic() - (self._features_done or time.monotonic()))
-        _print_line(outcome, label="@fault scenarios (features' stack)")
+        label = "@fault scenarios (features' stack)"
+        if outcome.status == "empty":
+            print(f"[parallel] {MARKS['empty']} {label:34} none left: the fault stack had begun them all", flush=True)
+        else:
+            _print_line(outcome, label=label)
         return outcome
 
     def run_faults(self) -> Outcome:

@@ -238,3 +238,16 @@ def test_a_run_of_only_fault_scenarios_has_one_stack_and_runs_them_on_it(tmp_pat
         name, 0, 5.0, tmp_path / f"{name}.log", passed=7))
     outcomes = runner.run_shared()
     assert ran == [("faults", ["@fault"])] and [(o.name, o.passed) for o in outcomes] == [("faults", 7)]
+
+
+def test_when_the_fault_stack_had_begun_every_fault_scenario_the_features_stack_says_none_were_left(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(parallel, "PHASES_DIR", tmp_path / "phases")
+    monkeypatch.setattr(parallel, "LOG_DIR", tmp_path / "logs")
+    runner = parallel.Runner(Settings.load({}), {}, [], [], workers=4)
+    runner.fault_parts = [parallel.FaultPart(index=0, of=1, locations=["features/r.feature:3"])]
+    monkeypatch.setattr(runner, "behave", lambda name, *_, **__: parallel.Outcome(name, 0, 1.0, tmp_path / "x.log"))
+    outcome = runner.run_fault_tail(tmp_path / "free")
+    assert outcome.status == "empty"
+    assert "@fault scenarios (features' stack) none left: the fault stack had begun them all" in \
+        " ".join(capsys.readouterr().out.split())
