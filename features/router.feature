@@ -1,4 +1,4 @@
-@integration @INT-014 @allure.label.epic:Routing
+@integration @INT-014 @allure.label.epic:Routing @needs_router
 Feature: A LiteLLM router in front of the provider routes, falls back and keeps a cost ledger
   As a platform engineer who puts a LiteLLM router between Arena and its providers
   I want the router to answer like the provider, fall back when a model fails, and say what each

@@ -20,7 +20,7 @@ on a second stack of their own.
    stack (half the memory, a longer run).
 4. Once the features are done, their stack takes its share of the @fault scenarios still left:
    each runs in whichever process gets to it first (harness/runner.py, claims), the short ones
-   last. The router (LiteLLM, slow to start) starts with the stack when router.feature runs.
+   last. The router (LiteLLM, slow to start) starts with the stack when a selected scenario is @needs_router.
 5. With --known-defects, the @known_defect scenarios apart (their results go to the report; they
    have no say in the exit status).
 
@@ -66,7 +66,7 @@ BEHAVE = [sys.executable, "-m", "behave"]
 JUNIT_DIR = RESULTS_ROOT / "junit"
 LOG_DIR = RESULTS_ROOT / "logs" / "features"
 PHASES_DIR = RESULTS_ROOT / "phases"  # per-process JUnit and rerun files, merged at the end
-ROUTER_FEATURE = REPO_ROOT / "features" / "router.feature"  # the one that needs the router (LiteLLM)
+ROUTER_TAG = "needs_router"  # scenarios that use the router (LiteLLM): it then starts with the stack
 FEATURE_TIMES = REPORTS_DIR / "feature-times.json"  # last durations: longest features start first
 FAULT_TIMES_KEY = "@fault scenarios"  # in FEATURE_TIMES: each fault scenario's last time, by name
 DEFAULT_FAULT_S = 10.0  # a fault scenario never timed here
@@ -135,6 +135,7 @@ class Runner:
         self.fault_stacks_wanted = fault_stacks  # 0: the @fault scenarios after the features, on this stack
         self.fault_parts: list[FaultPart] = []  # planned by plan()
         self.shared_features: dict[Path, int] = dict.fromkeys(features, 1)  # with their scenario counts, by plan()
+        self.needs_router = False  # a selected scenario for the shared stack uses the router, by plan()
         self.timer = PhaseTimer(REPORTS_DIR / "timings.json")
         # The fault parts' threads: each starts its stack, then runs its behave process.
         self._planning: Future[None] | None = None
@@ -158,6 +159,7 @@ class Runner:
         shared = Counter(_feature_of(location) for location, _, tags in selected if FAULT_TAG not in tags)
         if selected:  # else (behave refused its arguments, say) every feature, for behave to say why
             self.shared_features = {f: n for f in self.features if (n := shared.get(f.resolve(), 0))}
+        self.needs_router = any(ROUTER_TAG in tags and FAULT_TAG not in tags for _, _, tags in selected)
         if self.fault_stacks_wanted < 1:
             return
         scenarios = [(location, name) for location, name, tags in selected if FAULT_TAG in tags]
@@ -215,7 +217,7 @@ class Runner:
         with self._lock:
             if self._stopping:
                 return
-            if ROUTER_FEATURE.resolve() in {f.resolve() for f in self.shared_features}:
+            if self.needs_router:
                 # LiteLLM takes ~8 CPU-seconds to start (its imports): begun with the stack, not
                 # by router.feature's first scenario, the longest feature no longer starts with it.
                 self._early = ThreadPoolExecutor(max_workers=1, thread_name_prefix="router")

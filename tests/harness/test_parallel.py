@@ -148,6 +148,15 @@ def test_one_dry_run_plans_both_stacks_and_a_feature_with_nothing_for_the_shared
     assert {f.name: n for f, n in runner.shared_features.items()} == {"usage.feature": 3}
     [part] = runner.fault_parts
     assert part.locations and all(loc.startswith("features/resilience.feature:") for loc in part.locations)
+    assert not runner.needs_router
+
+
+@pytest.mark.parametrize(("args", "router"), [([], True), (["--tags=@smoke"], False)])
+def test_the_router_starts_with_the_stack_only_when_a_selected_scenario_uses_it(args, router):
+    runner = parallel.Runner(Settings.load({}), {}, ["--tags=@integration", *args],
+                             [REPO_ROOT / "features" / f"{name}.feature" for name in ("router", "usage")], workers=4)
+    runner.plan()
+    assert runner.needs_router is router
 
 
 def test_fault_scenarios_are_shared_out_over_the_fault_stacks_longest_first(tmp_path, monkeypatch):
