@@ -269,7 +269,7 @@ class ComposeStack:
 
     def start_service(self, service: str) -> None:
         try:
-            if service in BUILT_ON_DEMAND and not image_exists(f"arena-router:{self.router_tag}"):
+            if self._unbuilt(service):
                 # Built here, not by the default bring-up, and only when no image has its tag
                 # (the tag is a hash of its inputs: it exists unless they changed).
                 self.project.run("build", service, capture=not sys.stderr.isatty(),
@@ -284,11 +284,15 @@ class ComposeStack:
         others'), without waiting for it: the step that needs it waits (start_service). Once the
         project's network exists, so that this `compose up` and the bring-up's never both create
         it; not at all when its image would first have to be built (start_service builds it)."""
-        if service in BUILT_ON_DEMAND and not image_exists(f"arena-router:{self.router_tag}"):
+        if self._unbuilt(service):
             return
         poll_until(self.project.network_exists, bool, timeout=timeout, interval=0.1,
                    what=f"the network of {self.project.name}")
         self.project.run("up", "--detach", "--no-deps", "--no-recreate", service, timeout=timeout, all_profiles=True)
+
+    def _unbuilt(self, service: str) -> bool:
+        """A service only an on-demand start builds (the router), whose image is not built yet."""
+        return service in BUILT_ON_DEMAND and not image_exists(f"arena-router:{self.router_tag}")
 
     def follow(self) -> None:
         """After compose (re)started services: a dependency it recreated has a new host port, and

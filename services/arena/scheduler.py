@@ -30,25 +30,25 @@ def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings().redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
 
 
-def record_tick() -> None:
+def _best_effort(what: str, command) -> None:
+    """A sign of life is best effort: the retries matter, not this. Without it, the ticks running
+    out tell the scheduler's state."""
     try:
-        _redis().set(TICK_KEY, repr(time.time()), ex=3600)
-    except redis.RedisError as exc:  # a sign of life is best effort: the retries matter, not this
-        log.warning("could not record the scheduler's tick: %s", exc)
+        command(_redis())
+    except redis.RedisError as exc:
+        log.warning("could not record the scheduler's %s: %s", what, exc)
+
+
+def record_tick() -> None:
+    _best_effort("tick", lambda r: r.set(TICK_KEY, repr(time.time()), ex=3600))
 
 
 def record_start() -> None:
-    try:
-        _redis().delete(STOPPED_KEY)
-    except redis.RedisError as exc:
-        log.warning("could not record the scheduler's start: %s", exc)
+    _best_effort("start", lambda r: r.delete(STOPPED_KEY))
 
 
 def record_stop() -> None:
-    try:
-        _redis().set(STOPPED_KEY, repr(time.time()), ex=3600)
-    except redis.RedisError as exc:  # then its ticks running out tell it
-        log.warning("could not record the scheduler's stop: %s", exc)
+    _best_effort("stop", lambda r: r.set(STOPPED_KEY, repr(time.time()), ex=3600))
 
 
 def status() -> dict:
