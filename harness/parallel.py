@@ -424,6 +424,10 @@ class Runner:
             outcome = run.result()
         outcome.seconds = time.monotonic() - up
         _print_line(outcome, label=part.label)
+        if not self.stack_settings.coverage:
+            # Down at once, beside the features' stack's last scenarios or teardown: not after
+            # them. (With coverage, its data joins what the features' stack's teardown left.)
+            self.stop_stack(part.stack, f"stack-faults{part.suffix}.log")
         return outcome
 
     def run_fault_tail(self, free: Path) -> Outcome:

@@ -12,11 +12,13 @@
 |                                   | `Retry-After` of GATEWAY_RETRY_AFTER_S (2), then OK          |
 | contains `-slow-`                 | answers after GATEWAY_SLOW_S (0.4 s): runs last long enough  |
 |                                   | to be watched mid-way                                        |
-| contains `-lagging-`              | answers after GATEWAY_LAGGING_S (2 s): within Arena's        |
-|                                   | provider timeout, but five such answers outlast its          |
-|                                   | stalled-run threshold (a long run must keep its worker)      |
-| contains `-hang-`                 | answers after GATEWAY_HANG_S (5 s): longer than Arena's      |
-|                                   | provider timeout in the test stack, so the call times out    |
+| contains `-lagging-`              | answers after GATEWAY_LAGGING_S (2 s; 1.2 in the test stack):|
+|                                   | within Arena's provider timeout, but five such answers       |
+|                                   | outlast its stalled-run threshold (a long run must keep its  |
+|                                   | worker)                                                      |
+| contains `-hang-`                 | answers after GATEWAY_HANG_S (5 s; 4.5 in the test stack):   |
+|                                   | longer than Arena's provider timeout in the test stack, so   |
+|                                   | the call times out                                           |
 | contains `-stream-cut-`           | a stream stops half-way, without a final chunk or `[DONE]`   |
 | anything else                     | 404 `model_not_found`                                        |
 

@@ -260,3 +260,20 @@ def test_when_the_fault_stack_had_begun_every_fault_scenario_the_features_stack_
     assert outcome.status == "empty"
     assert "@fault scenarios (features' stack) none left: the fault stack had begun them all" in \
         " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("coverage", [False, True])
+def test_a_fault_stack_goes_down_as_its_scenarios_end_unless_its_coverage_joins_the_features_stacks(
+        coverage, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "PHASES_DIR", tmp_path / "phases")
+    monkeypatch.setattr(parallel, "LOG_DIR", tmp_path / "logs")
+    runner = parallel.Runner(Settings.load({"coverage": str(coverage).lower()}), {"coverage": str(coverage).lower()},
+                             [], [], workers=4)
+    part = parallel.FaultPart(index=0, of=1, locations=["features/r.feature:3"])
+    monkeypatch.setattr(runner, "start_fault_stack", lambda part: None)
+    monkeypatch.setattr(runner, "behave", lambda name, *_, **__: parallel.Outcome(name, 0, 1.0, tmp_path / "x.log"))
+    stopped = []
+    monkeypatch.setattr(runner, "stop_stack", lambda stack, log_name: stopped.append(log_name))
+    runner.run_fault_part(part)
+    # With coverage, its teardown merges what the features' stack's teardown left: it waits for it.
+    assert stopped == ([] if coverage else ["stack-faults.log"])
