@@ -142,6 +142,10 @@ class Runner:
         self._beside: ThreadPoolExecutor | None = None
         self._early: ThreadPoolExecutor | None = None  # services started with the stack (the router)
         self._fault_futures: list[Future[Outcome]] = []
+        # The features' processes, started as soon as the plan says what they run: they wait in
+        # before_all for the stack (the run's first ~3 s of theirs were imports and attaching).
+        self._features_pool: ThreadPoolExecutor | None = None
+        self._feature_futures: dict[Future[Outcome], list[Path]] = {}
         self._fault_order = _file_and_line  # how the fault scenarios are named to behave, by plan()
         self._features_done: float | None = None
         self.feature_results: list[Outcome] = []  # a feature's own line and time, from its JUnit file
@@ -194,22 +198,33 @@ class Runner:
         self.fault_parts = parts
 
     # --- the stack -------------------------------------------------------------------------------
+    @property
+    def stack_up(self) -> Path:
+        """Where start_stack says "ready" (or why not) to the features' processes waiting for it."""
+        return PHASES_DIR / "stack-up"
+
     def start_stack(self) -> None:
         """The features' stack; the fault scenarios' stacks start beside it once the images are
         built (while the machine is still idle, rather than under the features' load) and the
-        dry run has said which fault scenarios there are, which it does meanwhile."""
+        dry run has said which fault scenarios there are, which it does meanwhile; so do the
+        features' processes, which then wait for this stack."""
         try:
             self.stack.prepare(self.timer)
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-faults") as planner:
                 self._planning = planner.submit(self._plan_and_start_faults)
                 endpoints = self.stack.bring_up(self.timer)
-        except StackError:
+            report.write_run_metadata(self.stack.settings, self.stack.project.name)
+            with self.timer.phase("seed"):
+                _seed(self.stack, endpoints, self.settings.admin_token)
+        except StackError as err:
+            _say(self.stack_up, f"failed: {err}")
             report.write_run_metadata(self.stack.settings, self.stack.project.name)
             _report_failed_start(self.stack)
             raise
-        report.write_run_metadata(self.stack.settings, self.stack.project.name)
-        with self.timer.phase("seed"):
-            _seed(self.stack, endpoints, self.settings.admin_token)
+        except BaseException:
+            _say(self.stack_up, "failed: the run was interrupted")
+            raise
+        _say(self.stack_up, "ready")
         print(f"[stack] ready: Arena API at {endpoints.api_url}", file=sys.stderr, flush=True)
 
     def _plan_and_start_faults(self) -> None:
@@ -217,6 +232,7 @@ class Runner:
         with self._lock:
             if self._stopping:
                 return
+            self.start_features(attach_when=self.stack_up)
             if self.needs_router:
                 # LiteLLM takes ~8 CPU-seconds to start (its imports): begun with the stack, not
                 # by router.feature's first scenario, the longest feature no longer starts with it.
@@ -226,6 +242,23 @@ class Runner:
                 return
             self._beside = ThreadPoolExecutor(max_workers=len(self.fault_parts))
             self._fault_futures = [self._beside.submit(self.run_fault_part, part) for part in self.fault_parts]
+
+    def start_features(self, attach_when: Path | None = None) -> None:
+        """The features' behave processes, once: each given a share of the features, attached
+        to the stack (once `attach_when` says it is up, if given)."""
+        if self._features_pool is not None:
+            return
+        shares = share_out(self.shared_features, self.workers)
+        # One thread more: the process that takes the @fault scenarios left when the features end.
+        self._features_pool = ThreadPoolExecutor(max_workers=len(shares) + 1, thread_name_prefix="features")
+        self._feature_futures = {
+            self._features_pool.submit(self.behave, name, [_relative(f) for f in share], [SHARED_STACK],
+                                       attach_when=attach_when): share
+            for name, share in zip(self.feature_process_names(len(shares)), shares, strict=True)}
+
+    @staticmethod
+    def feature_process_names(count: int) -> list[str]:
+        return [f"process-{i + 1}" for i in range(count)]
 
     def _start_early(self, service: str) -> None:
         try:
@@ -258,7 +291,7 @@ class Runner:
             self._planning.exception()  # planned (or failed to): no fault stack starts after this
         # A fault stack still starting finishes its `up` first: torn down half-made, compose could
         # go on creating containers after `down`. Its behave process, once stopping, never starts.
-        for pool in (self._beside, self._early):
+        for pool in (self._beside, self._early, self._features_pool):
             if pool is not None:
                 pool.shutdown(wait=True)
         # The features' stack first: with coverage, the fault stack's data joins its data.
@@ -329,7 +362,8 @@ class Runner:
         """The features shared out over `workers` processes, a line per feature as it ends; the
         fault scenarios beside them on their own stack (or after them, on this one)."""
         self._planned()
-        shares = share_out(self.shared_features, self.workers)
+        self.start_features()  # started with the plan, unless the stack was up before it
+        shares = list(self._feature_futures.values())
         stacks = "a stack" if len(self.fault_parts) == 1 else f"{len(self.fault_parts)} stacks"
         where = (f"the @fault scenarios meanwhile, on {stacks} of their own" if self.fault_parts
                  else "no @fault scenario selected" if self.fault_stacks_wanted else
@@ -340,14 +374,12 @@ class Runner:
               file=sys.stderr, flush=True)
         outcomes = []
         started = time.monotonic()
-        names = [f"process-{i + 1}" for i in range(len(shares))]
+        names = self.feature_process_names(len(shares))
         lines = FeatureLines({PHASES_DIR / name: LOG_DIR / f"{name}.log" for name in names})
         free = PHASES_DIR / "faults-tail" / "stack-free"  # written once the features are done
         tail: Future[Outcome] | None = None
-        # One thread more: the process that takes the @fault scenarios left when the features end.
-        with ThreadPoolExecutor(max_workers=len(shares) + 1) as pool:
-            futures = {pool.submit(self.behave, name, [_relative(f) for f in share], [SHARED_STACK]): share
-                       for name, share in zip(names, shares, strict=True)}
+        futures = self._feature_futures
+        with self._features_pool as pool:
             try:
                 pending = set(futures)
                 while pending:

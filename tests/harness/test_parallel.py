@@ -277,3 +277,51 @@ def test_a_fault_stack_goes_down_as_its_scenarios_end_unless_its_coverage_joins_
     runner.run_fault_part(part)
     # With coverage, its teardown merges what the features' stack's teardown left: it waits for it.
     assert stopped == ([] if coverage else ["stack-faults.log"])
+
+
+@pytest.mark.parametrize("comes_up", [True, False])
+def test_the_features_processes_start_with_the_plan_and_wait_for_the_stacks_word(comes_up, tmp_path, monkeypatch):
+    from harness.timing import PhaseTimer
+    from harness.waits import poll_until
+
+    monkeypatch.setattr(parallel, "PHASES_DIR", tmp_path / "phases")
+    monkeypatch.setattr(parallel, "LOG_DIR", tmp_path / "logs")
+    monkeypatch.setattr(parallel.report, "write_run_metadata", lambda *_: None)
+    monkeypatch.setattr(parallel, "_report_failed_start", lambda stack: None)
+    monkeypatch.setattr(parallel, "_seed", lambda *_: None)
+    runner = parallel.Runner(Settings.load({}), {}, [], [], workers=2, fault_stacks=0)
+    runner.timer = PhaseTimer(tmp_path / "timings.json")
+    features = {tmp_path / "a.feature": 2, tmp_path / "b.feature": 1}
+    monkeypatch.setattr(runner, "plan", lambda: setattr(runner, "shared_features", features))
+    started = []
+
+    def behave(name, targets, tags, attach_when=None, **_):
+        started.append(name)
+        if attach_when is None:  # the fault scenarios, afterwards (no fault stack here)
+            return parallel.Outcome(name, 0, 1.0, tmp_path / f"{name}.log")
+        said = poll_until(lambda: attach_when.exists() and attach_when.read_text(), bool, timeout=10, interval=0.01,
+                          what="the stack's word")
+        return parallel.Outcome(name, 0 if said == "ready" else 1, 1.0, tmp_path / f"{name}.log")
+
+    def bring_up(timer):
+        # Both processes are running, and waiting, before the stack is up.
+        poll_until(lambda: sorted(started), lambda names: names == ["process-1", "process-2"], timeout=10,
+                   interval=0.01, what="the features' processes started")
+        if not comes_up:
+            raise parallel.StackError("postgres did not become healthy")
+        return type("Endpoints", (), {"api_url": "http://api"})()
+
+    monkeypatch.setattr(runner, "behave", behave)
+    monkeypatch.setattr(runner.stack, "prepare", lambda timer: None)
+    monkeypatch.setattr(runner.stack, "bring_up", bring_up)
+    if comes_up:
+        runner.start_stack()
+        assert sorted((o.name, o.returncode) for o in runner.run_shared()) == [
+            ("faults", 0), ("process-1", 0), ("process-2", 0)]
+    else:
+        with pytest.raises(parallel.StackError):
+            runner.start_stack()
+        runner.stop_processes()
+        runner._features_pool.shutdown(wait=True)
+        assert runner.stack_up.read_text() == "failed: postgres did not become healthy"
+        assert sorted(f.result().returncode for f in runner._feature_futures) == [1, 1]
