@@ -104,5 +104,5 @@ class FaultInjector:
                     bad.append(f"{container.labels.get(SERVICE_LABEL)}={state.get('Status')}/{health}")
             return bad
 
-        poll_until(unhealthy, lambda bad: not bad, timeout=timeout, interval=0.5,
+        poll_until(unhealthy, lambda bad: not bad, timeout=timeout, interval=0.2,
                    what="every service of the stack to be healthy again", describe=lambda bad: ", ".join(bad))
