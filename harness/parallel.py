@@ -57,7 +57,7 @@ from harness.compose import ComposeError
 from harness.lifecycle import GuardedTeardown
 from harness.runner import CLAIMS_ENV, RERUN_FILE_ENV
 from harness.settings import REPO_ROOT, REPORTS_DIR, RESULTS_ROOT, Settings, SettingsError
-from harness.stack import ATTACH_WHEN_ENV, LOG_SERVICES, ComposeStack, StackError
+from harness.stack import ATTACH_WHEN_ENV, LOG_SERVICES, RENICE_ENV, ComposeStack, StackError
 from harness.timing import PhaseTimer
 from harness.waits import WaitTimeout
 
@@ -75,6 +75,7 @@ DEFAULT_FAULT_S = 10.0  # a fault scenario never timed here
 # (docker's default, 1024) lets their services go first; they use little. Whole runs, alternated:
 # 123.6 and 128.1 s at equal weights, 114.2 and 115.7 s at 4× (2026-11-26, 2 cores).
 FAULT_STACK_CPU_SHARES = "4096"
+WAITING_NICE = 10  # a behave process's while it waits for its stack (Runner.behave)
 SCENARIO_LINE = re.compile(r"^  (ok  |FAIL|ERR |UNDF)\s+(?P<seconds>[\d.]+) s  (?P<name>.+)$")  # console.py's line
 # What each phase adds to the selection (behave ANDs repeated --tags).
 FAULT_TAG = "fault"
@@ -323,13 +324,19 @@ class Runner:
         cmd = [*BEHAVE, *targets, *args, *[f"--tags={t}" for t in tags],
                "-D", f"project={(stack or self.stack).project.name}",
                *(["--junit-directory", str(phase_dir)] if junit else ["--no-junit"])]
+        # A process that waits for its stack yields the CPU to the stacks coming up meanwhile (on
+        # cgroup v1, one busy host process weighs as much as all the containers together), and
+        # takes its priority back once the stack is up; only where it may (CAP_SYS_NICE).
+        niced = attach_when is not None and _may_renice()
         env = {**os.environ, RERUN_FILE_ENV: str(phase_dir / "rerun.txt"),
                **({ATTACH_WHEN_ENV: str(attach_when)} if attach_when else {}),
+               **({RENICE_ENV: "1"} if niced else {}),
                **({CLAIMS_ENV: str(claims_dir)} if claims else {})}
         started = time.monotonic()
         with log.open("w") as out:
             proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=subprocess.STDOUT, env=env, start_new_session=True)
+                                    stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                                    preexec_fn=(lambda: os.nice(WAITING_NICE)) if niced else None)
             with self._lock:
                 if self._stopping:
                     proc.kill()
@@ -511,6 +518,16 @@ def _seed(stack: ComposeStack, endpoints, admin_token: str) -> None:
             admin.put_provider(provider["name"], provider["base_url"], provider["api_key"])
     finally:
         admin.close()
+
+
+def _may_renice() -> bool:
+    """Whether a process of ours may raise its priority again: CAP_SYS_NICE (bit 23) is effective
+    (root on a host; not in a container with Docker's default capabilities)."""
+    try:
+        caps = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("CapEff:"))
+    except (OSError, StopIteration):
+        return False
+    return bool(int(caps.split()[1], 16) >> 23 & 1)
 
 
 def _say(signal_file: Path, text: str) -> None:
