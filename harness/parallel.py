@@ -140,6 +140,8 @@ class Runner:
         self.timer = PhaseTimer(REPORTS_DIR / "timings.json")
         # The fault parts' threads: each starts its stack, then runs its behave process.
         self._planning: Future[None] | None = None
+        self._prepared = threading.Event()  # set once the images are there, or failed to be
+        self._prepare_ok = False
         self._beside: ThreadPoolExecutor | None = None
         self._early: ThreadPoolExecutor | None = None  # services started with the stack (the router)
         self._fault_futures: list[Future[Outcome]] = []
@@ -207,12 +209,16 @@ class Runner:
     def start_stack(self) -> None:
         """The features' stack; the fault scenarios' stacks start beside it once the images are
         built (while the machine is still idle, rather than under the features' load) and the
-        dry run has said which fault scenarios there are, which it does meanwhile; so do the
-        features' processes, which then wait for this stack."""
+        dry run has said which fault scenarios there are, which it does meanwhile (from the
+        start: it needs no image); so do the features' processes, which then wait for this stack."""
         try:
-            self.stack.prepare(self.timer)
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-faults") as planner:
                 self._planning = planner.submit(self._plan_and_start_faults)
+                try:
+                    self.stack.prepare(self.timer)
+                    self._prepare_ok = True
+                finally:
+                    self._prepared.set()
                 endpoints = self.stack.bring_up(self.timer)
             report.write_run_metadata(self.stack.settings, self.stack.project.name)
             with self.timer.phase("seed"):
@@ -234,6 +240,10 @@ class Runner:
             if self._stopping:
                 return
             self.start_features(attach_when=self.stack_up)
+        self._prepared.wait()  # the router and the fault stacks start on the images prepare made
+        with self._lock:
+            if self._stopping or not self._prepare_ok:
+                return
             if self.needs_router:
                 # LiteLLM takes ~8 CPU-seconds to start (its imports): begun with the stack, not
                 # by router.feature's first scenario, the longest feature no longer starts with it.

@@ -325,3 +325,28 @@ def test_the_features_processes_start_with_the_plan_and_wait_for_the_stacks_word
         runner._features_pool.shutdown(wait=True)
         assert runner.stack_up.read_text() == "failed: postgres did not become healthy"
         assert sorted(f.result().returncode for f in runner._feature_futures) == [1, 1]
+
+
+def test_images_that_fail_to_build_start_no_fault_stack_and_the_waiting_processes_are_told(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "PHASES_DIR", tmp_path / "phases")
+    monkeypatch.setattr(parallel, "LOG_DIR", tmp_path / "logs")
+    monkeypatch.setattr(parallel.report, "write_run_metadata", lambda *_: None)
+    monkeypatch.setattr(parallel, "_report_failed_start", lambda stack: None)
+    runner = parallel.Runner(Settings.load({}), {}, [], [], workers=2)
+
+    def plan():  # the dry run: a feature for the shared stack, and a fault part
+        runner.shared_features = {tmp_path / "a.feature": 1}
+        runner.fault_parts = [parallel.FaultPart(index=0, of=1, locations=["features/r.feature:3"])]
+
+    monkeypatch.setattr(runner, "plan", plan)
+    monkeypatch.setattr(runner, "behave", lambda name, *_, **__: parallel.Outcome(name, 1, 0.0, tmp_path / "x.log"))
+    monkeypatch.setattr(runner, "run_fault_part", lambda part: pytest.fail("a fault stack started without images"))
+
+    def prepare(timer):
+        raise parallel.StackError("the app image did not build")
+
+    monkeypatch.setattr(runner.stack, "prepare", prepare)
+    with pytest.raises(parallel.StackError):
+        runner.start_stack()
+    assert runner.stack_up.read_text() == "failed: the app image did not build"
+    assert runner._fault_futures == []
