@@ -51,7 +51,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import fixtures, report
+from harness import fixtures, junit, report
 from harness.api import ArenaClient
 from harness.compose import ComposeError
 from harness.lifecycle import GuardedTeardown
@@ -558,14 +558,9 @@ def _signal(proc: subprocess.Popen, sig: int) -> None:
 
 
 def _count(junit_file: Path) -> tuple[int, int]:
-    passed = failed = 0
-    for case in ET.parse(junit_file).getroot().iter("testcase"):
-        outcome = {child.tag for child in case}
-        if outcome & {"failure", "error"}:
-            failed += 1
-        elif "skipped" not in outcome:
-            passed += 1
-    return passed, failed
+    """Passed and failed scenarios; one never run (an interrupted process's) is neither."""
+    outcomes = junit.count(junit_file)
+    return outcomes["passed"], outcomes["failed"]
 
 
 def _print_line(outcome: Outcome, label: str | None = None) -> None:
