@@ -7,7 +7,9 @@ on a second stack of their own.
    SIGTERM included.
 2. N behave processes, each attached to that stack (`-D project=<name>`) and given a share of
    the feature files (longest first into the least loaded, by their last times), running every
-   scenario but the @fault ones. A process per feature cost ~1 CPU-second each to start and
+   scenario but the @fault ones. They start as soon as the dry run has shared the features out,
+   and wait in before_all (at nice 10, where they may take their priority back) until the stack
+   is up. A process per feature cost ~1 CPU-second each to start and
    attach, on a machine the run keeps busy. A tenant per scenario keeps them independent;
    @needs_stack_control scenarios start services or look inside containers, which disturbs
    nobody.
@@ -20,7 +22,8 @@ on a second stack of their own.
    stack (half the memory, a longer run).
 4. Once the features are done, their stack takes its share of the @fault scenarios still left:
    each runs in whichever process gets to it first (harness/runner.py, claims), the short ones
-   last. The router (LiteLLM, slow to start) starts with the stack when a selected scenario is @needs_router.
+   last. Each stack goes down as its last scenario ends. The router (LiteLLM, slow to start)
+   starts with the stack when a selected scenario is @needs_router.
 5. With --known-defects, the @known_defect scenarios apart (their results go to the report; they
    have no say in the exit status).
 
