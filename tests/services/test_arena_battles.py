@@ -38,3 +38,31 @@ def test_verdicts_are_read_from_the_judges_reply(reply, verdict):
 def test_a_reply_without_a_verdict_is_an_error():
     with pytest.raises(ValueError, match="no verdict"):
         read_verdict("I like both.")
+
+
+def test_the_battle_indexes_are_made_once_per_process_and_a_failure_is_tried_again(monkeypatch):
+    from arena.battles import store
+
+    calls = []
+
+    class Collection:
+        fail = True
+
+        def create_index(self, keys, **options):
+            calls.append(options.get("name"))
+            if Collection.fail:
+                Collection.fail = False
+                raise ConnectionError("MongoDB is down")
+
+    monkeypatch.setattr(store, "battles", lambda: Collection())
+    store.ensure_indexes.cache_clear()
+    try:
+        with pytest.raises(ConnectionError):
+            store.ensure_indexes()
+        store.ensure_indexes()
+        store.ensure_indexes()
+    finally:
+        store.ensure_indexes.cache_clear()
+    # The failed attempt, then the four indexes once: not again for the third call.
+    assert calls == ["uniq_tenant_idempotency_key", "uniq_tenant_idempotency_key", "tenant_created",
+                     "tenant_status", "status_sent"]

@@ -33,7 +33,12 @@ def battles() -> Collection:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def ensure_indexes() -> None:
+    """Once per process (a failure is not remembered: the next battle tries again). On FerretDB
+    each create_index, even of an index that exists, takes its catalogue's exclusive lock: four
+    per battle queued every request behind any write waiting on SQLite, up to its 10 s busy
+    timeout (the API fuzzer saw a 409 take 10.5 s)."""
     collection = battles()
     # One battle per idempotency key and tenant. Battles without a key get `auto:<id>` as theirs,
     # so the unique index needs no partial filter (which FerretDB v1 lacks).
