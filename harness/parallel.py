@@ -79,6 +79,7 @@ DEFAULT_FAULT_S = 10.0  # a fault scenario never timed here
 # 123.6 and 128.1 s at equal weights, 114.2 and 115.7 s at 4× (2026-11-26, 2 cores).
 FAULT_STACK_CPU_SHARES = "4096"
 WAITING_NICE = 10  # a behave process's while it waits for its stack (Runner.behave)
+FEATURES_NICE = 5  # the features' processes' once it is up: the fault chain's containers go first
 SCENARIO_LINE = re.compile(r"^  (ok  |FAIL|ERR |UNDF)\s+(?P<seconds>[\d.]+) s  (?P<name>.+)$")  # console.py's line
 # What each phase adds to the selection (behave ANDs repeated --tags).
 FAULT_TAG = "fault"
@@ -267,7 +268,7 @@ class Runner:
         self._features_pool = ThreadPoolExecutor(max_workers=len(shares) + 1, thread_name_prefix="features")
         self._feature_futures = {
             self._features_pool.submit(self.behave, name, [_relative(f) for f in share], [SHARED_STACK],
-                                       attach_when=attach_when): share
+                                       attach_when=attach_when, nice_when_up=FEATURES_NICE): share
             for name, share in zip(self.feature_process_names(len(shares)), shares, strict=True)}
 
     @staticmethod
@@ -327,7 +328,7 @@ class Runner:
     # --- behave processes ------------------------------------------------------------------------
     def behave(self, name: str, targets: list[str], tags: list[str], junit: bool = True,
                behave_args: list[str] | None = None, stack: ComposeStack | None = None,
-               attach_when: Path | None = None, claims: bool = False) -> Outcome:
+               attach_when: Path | None = None, claims: bool = False, nice_when_up: int = 0) -> Outcome:
         log = LOG_DIR / f"{name}.log"
         phase_dir = PHASES_DIR / name
         phase_dir.mkdir(parents=True, exist_ok=True)
@@ -343,7 +344,7 @@ class Runner:
         niced = attach_when is not None and _may_renice()
         env = {**os.environ, RERUN_FILE_ENV: str(phase_dir / "rerun.txt"),
                **({ATTACH_WHEN_ENV: str(attach_when)} if attach_when else {}),
-               **({RENICE_ENV: "1"} if niced else {}),
+               **({RENICE_ENV: str(nice_when_up)} if niced else {}),
                **({CLAIMS_ENV: str(claims_dir)} if claims else {})}
         started = time.monotonic()
         with log.open("w") as out:

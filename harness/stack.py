@@ -31,7 +31,7 @@ COVERAGE_DIR = REPO_ROOT / "reports" / "coverage"
 # file the runner writes once the stack is up ("ready") or did not come up (why).
 ATTACH_WHEN_ENV = "ARENA_ATTACH_WHEN"
 # Set by harness/parallel.py for a process it started at a lower priority while it waits for the
-# stack: the process takes its priority back once the stack is up.
+# stack: the niceness it takes once the stack is up (0, or 5 for the features' processes).
 RENICE_ENV = "ARENA_RENICE_WHEN_UP"
 SERVICE_PORTS = {"api": 8000, "gateway": 8080, "postgres": 5432, "mongo": 27017, "redis": 6379, "router": 4000}
 LOG_SERVICES = ["api", "worker", "beat", "gateway", "migrate", "router"]
@@ -179,8 +179,8 @@ class ComposeStack:
                           interval=0.1, what=f"the stack {self.project.name} up (its owner writes {signal_file})")
         if said.strip() != "ready":
             raise StackNotUpForAttach(f"the stack {self.project.name} did not come up: {said.strip()}")
-        if os.environ.get(RENICE_ENV):
-            os.setpriority(os.PRIO_PROCESS, 0, 0)  # this thread: behave's, the one that runs the scenarios
+        if nice := os.environ.get(RENICE_ENV):
+            os.setpriority(os.PRIO_PROCESS, 0, int(nice))  # this thread: behave's, the one that runs the scenarios
 
     def discover(self) -> Endpoints:
         if self.settings.addressing == "network":  # the suite in a container: by service name
