@@ -79,7 +79,7 @@ DEFAULT_FAULT_S = 10.0  # a fault scenario never timed here
 # 123.6 and 128.1 s at equal weights, 114.2 and 115.7 s at 4× (2026-11-26, 2 cores).
 FAULT_STACK_CPU_SHARES = "4096"
 WAITING_NICE = 10  # a behave process's while it waits for its stack (Runner.behave)
-FEATURES_NICE = 5  # the features' processes' once it is up: the fault chain's containers go first
+FEATURES_NICE = 10  # the features' processes' once it is up: the fault chain's containers go first
 SCENARIO_LINE = re.compile(r"^  (ok  |FAIL|ERR |UNDF)\s+(?P<seconds>[\d.]+) s  (?P<name>.+)$")  # console.py's line
 # What each phase adds to the selection (behave ANDs repeated --tags).
 FAULT_TAG = "fault"

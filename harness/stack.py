@@ -31,7 +31,7 @@ COVERAGE_DIR = REPO_ROOT / "reports" / "coverage"
 # file the runner writes once the stack is up ("ready") or did not come up (why).
 ATTACH_WHEN_ENV = "ARENA_ATTACH_WHEN"
 # Set by harness/parallel.py for a process it started at a lower priority while it waits for the
-# stack: the niceness it takes once the stack is up (0, or 5 for the features' processes).
+# stack: the niceness it takes once the stack is up (0, or 10 for the features' processes).
 RENICE_ENV = "ARENA_RENICE_WHEN_UP"
 SERVICE_PORTS = {"api": 8000, "gateway": 8080, "postgres": 5432, "mongo": 27017, "redis": 6379, "router": 4000}
 LOG_SERVICES = ["api", "worker", "beat", "gateway", "migrate", "router"]
