@@ -10,10 +10,9 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-OUTCOMES = ("passed", "failed", "skipped", "untested")
-
 
 def outcome(case: ET.Element) -> str:
+    """"passed", "failed", "skipped" or "untested"."""
     children = {child.tag for child in case}
     if children & {"failure", "error"} or case.get("status") == "failed":
         return "failed"

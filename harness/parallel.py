@@ -8,11 +8,11 @@ on a second stack of their own.
 2. N behave processes, each attached to that stack (`-D project=<name>`) and given a share of
    the feature files (longest first into the least loaded, by their last times), running every
    scenario but the @fault ones. They start as soon as the dry run has shared the features out,
-   and wait in before_all (at nice 10, where they may take their priority back) until the stack
-   is up. A process per feature cost ~1 CPU-second each to start and
-   attach, on a machine the run keeps busy. A tenant per scenario keeps them independent;
-   @needs_stack_control scenarios start services or look inside containers, which disturbs
-   nobody.
+   and wait in before_all until the stack is up; at nice 10 where a process may raise its
+   priority again (the fault processes do, once their stack is up; these stay). A process per
+   feature cost ~1 CPU-second each to start and attach, on a machine the run keeps busy. A
+   tenant per scenario keeps them independent; @needs_stack_control scenarios start services or
+   look inside containers, which disturbs nobody.
 3. Meanwhile, the @fault scenarios (they stop, kill, cut off or scale services others use), in one
    behave process, serially, on a second stack (`<name>-faults`, owned and torn down the same way):
    nothing else uses a service they take down. They mostly wait (for stall windows, restarts,
@@ -54,9 +54,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import fixtures, junit, report
+from harness import fixtures, report
 from harness.api import ArenaClient
 from harness.compose import ComposeError
+from harness.junit import count as count_outcomes
 from harness.lifecycle import GuardedTeardown
 from harness.runner import CLAIMS_ENV, RERUN_FILE_ENV
 from harness.settings import REPO_ROOT, REPORTS_DIR, RESULTS_ROOT, Settings, SettingsError
@@ -340,7 +341,7 @@ class Runner:
                *(["--junit-directory", str(phase_dir)] if junit else ["--no-junit"])]
         # A process that waits for its stack yields the CPU to the stacks coming up meanwhile (on
         # cgroup v1, one busy host process weighs as much as all the containers together), and
-        # takes its priority back once the stack is up; only where it may (CAP_SYS_NICE).
+        # takes `nice_when_up` once the stack is up; only where it may raise it again (CAP_SYS_NICE).
         niced = attach_when is not None and _may_renice()
         env = {**os.environ, RERUN_FILE_ENV: str(phase_dir / "rerun.txt"),
                **({ATTACH_WHEN_ENV: str(attach_when)} if attach_when else {}),
@@ -563,7 +564,7 @@ def _signal(proc: subprocess.Popen, sig: int) -> None:
 
 def _count(junit_file: Path) -> tuple[int, int]:
     """Passed and failed scenarios; one never run (an interrupted process's) is neither."""
-    outcomes = junit.count(junit_file)
+    outcomes = count_outcomes(junit_file)
     return outcomes["passed"], outcomes["failed"]
 
 
