@@ -12,6 +12,7 @@ import contextlib
 import os
 import socket
 import sys
+import time
 
 import docker
 from docker.errors import APIError, NotFound
@@ -58,18 +59,37 @@ def stale_projects(client: docker.DockerClient | None = None) -> set[str]:
     return stale
 
 
-def remove_project(project: str, client: docker.DockerClient | None = None) -> int:
-    """Remove every container, network and volume of `project`; return how many were removed."""
+def remove_project(project: str, client: docker.DockerClient | None = None, network_wait_s: float = 0) -> int:
+    """Remove every container, network and volume of `project`; return how many were removed.
+    A network the engine still counts endpoints on is tried again for up to `network_wait_s`."""
     client = client or docker.from_env()
     selector = {"label": f"{PROJECT_LABEL}={project}"}
     removed = 0
     for container in client.containers.list(all=True, filters=selector):
         removed += _quietly(lambda c=container: c.remove(force=True, v=True))
     for network in client.networks.list(filters=selector):
-        removed += _quietly(network.remove)
+        removed += _quietly(lambda n=network: _remove_network(n, network_wait_s))
     for volume in client.volumes.list(filters=selector):
         removed += _quietly(lambda v=volume: v.remove(force=True))
     return removed
+
+
+STUCK_NETWORK = "has active endpoints"  # the engine's refusal while it counts endpoints on a network
+
+
+def _remove_network(network, wait_s: float) -> None:
+    """Docker 20.10 sometimes refuses for a moment to remove a network whose containers were
+    just removed, and sometimes for good (its endpoint count drifts: moby/moby#43286, cleared
+    only by restarting dockerd). Retried while it refuses so, until `wait_s` has passed."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            network.remove()
+            return
+        except APIError as err:
+            if STUCK_NETWORK not in str(err) or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.5)  # the pace of retrying the engine's refusal, not a wait for a state
 
 
 def running_stack(project: str) -> tuple[str, dict[str, str]] | None:
@@ -88,8 +108,9 @@ def remove_stale_stacks() -> list[str]:
     projects = sorted(stale_projects(client))
     for project in projects:
         count = remove_project(project, client)
-        print(f"[stack] removed stale stack {project} ({count} resources) left by a crashed run",
-              file=sys.stderr, flush=True)
+        kept = {kind: names for kind, names in leftovers(project).items() if names}
+        print(f"[stack] removed stale stack {project} ({count} resources) left by a crashed run"
+              + (f"; the engine kept {kept}" if kept else ""), file=sys.stderr, flush=True)
     return projects
 
 
