@@ -7,7 +7,8 @@
 #   kit       the offline kit's drop-in builds (compose/kit/), built locally from Debian
 #             packages and a FerretDB binary built with the host's Go;
 #   auto      (default; env ARENA_IMAGES may set it) official when all are present locally or
-#             `docker pull` works, otherwise the kit.
+#             `docker pull` works, otherwise the kit; once the kit is chosen (compose/.env says
+#             so), it stays chosen without asking a registry again.
 #   --rebuild rebuild the kit's images (and the FerretDB binary) even when up to date.
 #   --ferretdb-binary  only make sure the kit's FerretDB binary is in its cache, when the kit may
 #             need it; needs no engine (scripts/setup.sh starts it while the engine starts).
@@ -140,6 +141,8 @@ pull_official() {
     log "pulled $img in $(since "$t0") s"
   done
 }
+
+chosen_source() { sed -n 's/^ARENA_IMAGE_SOURCE=//p' "$ENV_FILE" 2>/dev/null || true; }
 
 all_official_present() {
   local img
@@ -398,13 +401,17 @@ main() {
     auto)
       if all_official_present; then
         use_official "all are present locally"
+      elif [ "$(chosen_source)" = kit ]; then
+        # Asked once: a machine where no registry answered is not asked again on every run
+        # (each ask is a pull: traffic to a registry). --mode official asks again.
+        use_kit "chosen before on this machine (no registry answered then)"
       elif pull_official; then
         use_official "docker pull works"
       else
         use_kit "$PULL_ERROR"
       fi ;;
   esac
-  log "wrote $ENV_FILE (ARENA_IMAGE_SOURCE=$(sed -n 's/^ARENA_IMAGE_SOURCE=//p' "$ENV_FILE")) in $(since "$t0") s"
+  log "wrote $ENV_FILE (ARENA_IMAGE_SOURCE=$(chosen_source)) in $(since "$t0") s"
 }
 
 main "$@"

@@ -21,7 +21,7 @@ state="$FAKE_STATE"; mkdir -p "$state"
 event() { printf '%s %s\n' "$EPOCHREALTIME" "$*" >>"$FAKE_EVENTS"; }
 case "$1" in
   info) exit 0 ;;
-  pull) echo "dial tcp: lookup failed" >&2; exit 1 ;;
+  pull) event "pull ${*: -1}"; echo "dial tcp: lookup failed" >&2; exit 1 ;;
   image)
     [ "$2" = inspect ] || exit 1
     if [ "$3" = -f ]; then
@@ -162,3 +162,17 @@ def test_a_failing_build_stops_the_others_with_its_output(kit):
     assert "building arena-kit/postgres:15 failed" in failed.stderr
     assert "go-build-end" not in events(tmp), "the go build was stopped, not waited for"
     assert not (tmp / "compose.env").exists()
+
+
+def test_auto_asks_a_registry_once_and_keeps_the_kit_it_then_chose(kit):
+    repo, env, tmp = kit
+    first = images_sh(repo, env, ARENA_IMAGES="auto", FAKE_GO_S="0.3")
+    assert first.returncode == 0, first.stderr
+    pulls = [name for name in events(tmp) if name.startswith("pull ")]
+    assert pulls == ["pull postgres:15.10-bookworm"], "the first run asks once, and stops at the first refusal"
+    assert "ARENA_IMAGE_SOURCE=kit" in (tmp / "compose.env").read_text()
+    (tmp / "events").unlink()
+    second = images_sh(repo, env, ARENA_IMAGES="auto")
+    assert second.returncode == 0, second.stderr
+    assert not [name for name in events(tmp) if name.startswith("pull ")], "a later run asked a registry again"
+    assert "chosen before on this machine" in second.stderr
