@@ -82,6 +82,12 @@ def before_checkout(ref: str, tmp: Path) -> None:
     tree = tmp / "before-src"  # main() removes it
     subprocess.run(["git", "worktree", "add", "--quiet", "--detach", str(tree), ref], cwd=ROOT, check=True)
     shutil.copy2(ROOT / "compose" / ".env", tree / "compose" / ".env")
+    # The same last times as this checkout's run plans with (which feature starts first, how the
+    # fault scenarios are shared): without them it would plan as a fresh clone does, and lose.
+    times = ROOT / "reports" / "feature-times.json"
+    if times.exists():
+        (tree / "reports").mkdir(exist_ok=True)
+        shutil.copy2(times, tree / "reports" / "feature-times.json")
     (tree / "fixtures" / "documents").mkdir(parents=True, exist_ok=True)
     for pdf in (ROOT / "fixtures" / "documents").glob("*.pdf"):
         shutil.copy2(pdf, tree / "fixtures" / "documents" / pdf.name)
