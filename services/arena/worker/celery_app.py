@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from celery import Celery
+from celery.beat import PersistentScheduler
 from celery.signals import beat_init, worker_init, worker_ready, worker_shutdown
 
 from arena.config import settings
@@ -34,6 +35,7 @@ app.conf.update(
     },
     broker_connection_retry_on_startup=True,
     task_ignore_result=True,
+    beat_scheduler="arena.worker.celery_app:Scheduler",
     beat_schedule={
         # Retries wait in the database (status `retrying`, next_attempt_at); beat hands the due
         # ones back to the workers. Without beat, a retrying run stays retrying.
@@ -47,6 +49,17 @@ app.conf.update(
     },
 )
 logging.basicConfig(level=settings().log_level)
+
+
+class Scheduler(PersistentScheduler):
+    """Celery's scheduler without its busy wait. Celery sleeps 10 ms less than the time left to
+    the next send, and when less than 10 ms is left, loops without sleeping until the send is due
+    (`adjust`'s drift makes the delay negative, and beat sleeps only on a positive one): at a send
+    every few tenths of a second, beat spent ~3 % of a core (2 CPU-s a minute) spinning. Here it
+    sleeps the time left; a send goes out at most a scheduler wake-up late."""
+
+    def adjust(self, n, drift=0.0):
+        return super().adjust(n, drift=drift)
 
 
 # The worker's health check (compose): this file exists while the worker consumes. A file test
@@ -73,8 +86,10 @@ def _stopping(**_) -> None:
 
 
 @beat_init.connect
-def _beat_starting(**_) -> None:
+def _beat_starting(sender=None, **_) -> None:
     """GET /health reports a beat that stopped cleanly as stopped at once (arena.scheduler)."""
+    if getattr(sender, "app", app) is not app:
+        return  # another app's beat in this process (a unit test's)
     import atexit
 
     from arena import scheduler
