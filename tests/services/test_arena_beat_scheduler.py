@@ -32,7 +32,8 @@ def _ticks_and_sends(scheduler_cls, tmp_path, seconds: float = 1.0, every: float
 
     probe = Celery("beat-probe", broker="memory://")
     probe.conf.beat_schedule = {"often": {"task": "probe.noop", "schedule": every}}
-    service = beat.Service(app=probe, scheduler_cls=Counting, schedule_filename=str(tmp_path / f"{scheduler_cls.__name__}.db"))
+    service = beat.Service(app=probe, scheduler_cls=Counting,
+                           schedule_filename=str(tmp_path / f"{scheduler_cls.__name__}.db"))
     stopper = threading.Timer(seconds, service.stop)
     stopper.start()
     try:
