@@ -37,7 +37,7 @@ Feature: A run survives a flaky provider
     Then the health report calls the scheduler stopped at once
     When I start a run of that dataset on model "gpt-3.5-turbo-fail-once-c"
     Then the run is retrying within 10 seconds
-    And the run is still retrying 3 seconds later
+    And the run is still retrying 2 seconds later
     When the beat scheduler is started again
     Then the run completes within 20 seconds
     And the run took 2 attempts
