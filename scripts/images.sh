@@ -8,7 +8,7 @@
 #             packages and a FerretDB binary built with the host's Go;
 #   auto      (default; env ARENA_IMAGES may set it) official when all are present locally or
 #             `docker pull` works, otherwise the kit; once the kit is chosen (compose/.env says
-#             so), it stays chosen without asking a registry again.
+#             so, or its images are there), it stays chosen without asking a registry again.
 #   --rebuild rebuild the kit's images (and the FerretDB binary) even when up to date.
 #   --ferretdb-binary  only make sure the kit's FerretDB binary is in its cache, when the kit may
 #             need it; needs no engine (scripts/setup.sh starts it while the engine starts).
@@ -147,6 +147,12 @@ chosen_source() { sed -n 's/^ARENA_IMAGE_SOURCE=//p' "$ENV_FILE" 2>/dev/null || 
 all_official_present() {
   local img
   for img in "${OFFICIAL_IMAGES[@]}"; do image_present "$img" || return 1; done
+}
+
+# The kit built on this machine before (by another clone, say): no registry answered then.
+all_kit_present() {
+  local img
+  for img in "$KIT_POSTGRES" "$KIT_REDIS" "$KIT_MONGO" "$KIT_PYTHON"; do image_present "$img" || return 1; done
 }
 
 # --- the offline kit --------------------------------------------------------------------------
@@ -401,9 +407,9 @@ main() {
     auto)
       if all_official_present; then
         use_official "all are present locally"
-      elif [ "$(chosen_source)" = kit ]; then
-        # Asked once: a machine where no registry answered is not asked again on every run
-        # (each ask is a pull: traffic to a registry). --mode official asks again.
+      elif [ "$(chosen_source)" = kit ] || all_kit_present; then
+        # Asked once: a machine where no registry answered is not asked again on every run or
+        # clone (each ask is a pull: traffic to a registry). --mode official asks again.
         use_kit "chosen before on this machine (no registry answered then)"
       elif pull_official; then
         use_official "docker pull works"

@@ -32,7 +32,7 @@ case "$1" in
         *) exit 0 ;;
       esac
     fi
-    exit 1 ;;
+    [ -e "$state/$(printf '%s' "$3" | tr '/:' '__')" ] && exit 0; exit 1 ;;
   build)
     shift; image=""; label=""
     while [ $# -gt 0 ]; do
@@ -176,3 +176,14 @@ def test_auto_asks_a_registry_once_and_keeps_the_kit_it_then_chose(kit):
     assert second.returncode == 0, second.stderr
     assert not [name for name in events(tmp) if name.startswith("pull ")], "a later run asked a registry again"
     assert "chosen before on this machine" in second.stderr
+
+
+def test_auto_on_a_machine_that_built_the_kit_before_asks_no_registry(kit):
+    repo, env, tmp = kit
+    assert images_sh(repo, env, FAKE_GO_S="0.3").returncode == 0  # the kit, built by another clone
+    (tmp / "compose.env").unlink()
+    (tmp / "events").unlink()
+    fresh = images_sh(repo, env, ARENA_IMAGES="auto")
+    assert fresh.returncode == 0, fresh.stderr
+    assert not [name for name in events(tmp) if name.startswith("pull ")], "a fresh clone asked a registry"
+    assert "ARENA_IMAGE_SOURCE=kit" in (tmp / "compose.env").read_text()
