@@ -253,6 +253,9 @@ class ComposeStack:
             left = cleanup.leftovers(self.project.name)
         if failed is not None and (left.get("containers") or left.get("volumes")):
             raise failed
+        if failed is not None:
+            print(f"[stack] {str(failed).splitlines()[0]}; what it left was removed after it",
+                  file=sys.stderr, flush=True)
         if left.get("networks"):
             # Nothing of the stack runs or keeps data; the engine's count is wrong (cleanup.py).
             # The next run's stale-stack removal tries again (it succeeds once dockerd restarted).

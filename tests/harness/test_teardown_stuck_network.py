@@ -81,6 +81,7 @@ def test_a_stack_gone_but_for_a_stuck_network_is_torn_down_with_a_warning_naming
     stack.stop(Timer())
     err = capsys.readouterr().err
     assert "refuses to remove arena-at-stuck-1_default" in err
+    assert "`docker compose down --volumes` failed with exit code 1; what it left was removed" in err
     assert "moby/moby#43286" in err
 
 
