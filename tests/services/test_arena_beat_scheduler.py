@@ -51,3 +51,28 @@ def test_beat_ticks_about_twice_a_send_instead_of_spinning_before_each(tmp_path)
     assert ticks <= 3 * sends + 3, f"beat ticked {ticks} times for {sends} sends: it loops without sleeping"
     spun, spun_sends = _ticks_and_sends(beat.PersistentScheduler, tmp_path)
     print(f"Celery's own scheduler: {spun} ticks for {spun_sends} sends; this one: {ticks} for {sends}")
+
+
+def test_beat_starts_without_the_tasks_module_and_a_worker_registers_every_task():
+    """Beat sends by name: importing the tasks (the OpenAI SDK, SQLAlchemy) cost each of its
+    starts ~0.6 CPU-seconds. A worker registers them as it initialises (celeryd_init)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    services = Path(__file__).resolve().parents[2] / "services"
+    script = (
+        "import sys\n"
+        "from arena.worker.celery_app import app\n"
+        "app.loader.init_worker(); app.finalize()  # what beat does as it starts\n"
+        "print(sorted(m for m in ('arena.worker.tasks', 'openai') if m in sys.modules))\n"
+        "from celery.signals import celeryd_init\n"
+        "celeryd_init.send(sender='worker@test', instance=None, conf=app.conf, options={})\n"
+        "print(sorted(t for t in app.tasks if t.startswith('arena.')))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=services, capture_output=True, text=True,
+                          timeout=60, env={"PATH": "/usr/bin:/bin", "ARENA_REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert done.returncode == 0, done.stderr
+    beat_line, worker_line = done.stdout.splitlines()
+    assert beat_line == "[]", f"beat's start imported {beat_line}"
+    assert worker_line == str(["arena.dispatch_due_retries", "arena.execute_run", "arena.process_dataset_upload",
+                               "arena.process_document", "arena.recover_lost_work", "arena.run_battle"])
