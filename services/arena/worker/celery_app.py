@@ -75,8 +75,8 @@ READY_FILE = Path("/tmp/arena-worker-ready")
 
 @celeryd_init.connect
 def _worker_tasks(**_) -> None:
-    """A worker registers the tasks as it initialises, before its pool forks (sent by workers
-    only, before they import their modules)."""
+    """A worker registers the tasks as it initialises: after its loader's init, before its
+    consumer starts and its pool forks. Only workers send this signal; beat does not."""
     import arena.worker.tasks  # noqa: F401 - registers the tasks
 
 
