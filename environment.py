@@ -12,7 +12,7 @@ import allure
 from allure_commons.types import AttachmentType
 from behave.model_core import Status
 
-from harness import fixtures, report, suite
+from harness import coverage_map, fixtures, report, suite
 from harness.api import ExchangeLog
 from harness.console import ClosingReporter
 from harness.lifecycle import GuardedTeardown
@@ -42,6 +42,8 @@ def before_all(context):
     if not getattr(context.stack, "attached", False):  # else the run that started the stack writes it
         report.write_run_metadata(context.settings, getattr(getattr(context.stack, "project", None), "name", None))
     suite.connect(context, endpoints)
+    if context.settings.coverage_map and hasattr(context.stack, "project"):
+        context.scenario_contexts = coverage_map.ScenarioContexts(context.stack.project.name)
     with context.timer.phase("seed"):
         for provider in fixtures.providers():
             context.admin.put_provider(provider["name"], provider["base_url"], provider["api_key"])
@@ -100,6 +102,8 @@ def before_scenario(context, scenario):
     if "needs_upload_store" in tags and not context.stack.managed:
         scenario.skip("external mode: the upload store is inside the stack and cannot be inspected")
         return
+    if hasattr(context, "scenario_contexts"):
+        context.scenario_contexts.enter(scenario)  # the coverage map: what the stack runs now is this scenario's
     # A tenant of its own for every scenario: scenarios never see each other's data, so they
     # hold in any order, and "my tenant's usage is ..." means this scenario's usage.
     context.me = open_tenant(context.admin, context.endpoints, context.db,
@@ -111,6 +115,8 @@ def before_scenario(context, scenario):
 
 
 def after_scenario(context, scenario):
+    if hasattr(context, "scenario_contexts") and scenario.status != Status.skipped:
+        context.scenario_contexts.record(scenario)
     if scenario.status == Status.failed:
         allure.attach(context.exchanges.render(), name="API exchanges (secrets masked)",
                       attachment_type=AttachmentType.TEXT)

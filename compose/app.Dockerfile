@@ -26,6 +26,10 @@ RUN pip install -r requirements.txt \
       > "$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/arena-coverage.pth"
 
 COPY services/ ./
+# While coverage is measured, every process also follows the scenario the suite is running
+# (services/coverage_context.py), so the data says which scenario ran each line.
+RUN echo "import os; os.environ.get('COVERAGE_PROCESS_START') and __import__('coverage_context').start()" \
+      > "$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/arena-coverage-context.pth"
 # Compiled once here: with PYTHONDONTWRITEBYTECODE every process of every service would compile
 # them again at each start.
 RUN python -m compileall -q /app/services

@@ -800,6 +800,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as err:
         print(f"ConfigError: {err}", file=sys.stderr)
         return 2
+    if settings.coverage_map and own.workers != 1:
+        # Coverage keeps one context per process of the stack: one scenario at a time drives each stack.
+        print(f"[coverage-map] the features run in 1 process, not {own.workers}: the map needs one scenario at "
+              "a time on each stack", file=sys.stderr)
+        own.workers = 1
     if own.serial or settings.mode != "compose" or settings.project or settings.keep_stack:
         # Asked for, or nothing to share out (external mode, a stack of someone else's): behave as it is.
         return subprocess.call([*BEHAVE, *[_relative(f) for f in features if f.is_relative_to(REPO_ROOT)],

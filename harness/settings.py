@@ -13,6 +13,7 @@ bring up a local stack and report green).
 | with_beat    | ARENA_WITH_BEAT      | true/false              | false     | start the beat scheduler too     |
 | up_timeout   | ARENA_UP_TIMEOUT     | seconds, > 0            | 180       | time for the stack to be healthy |
 | coverage     | ARENA_COVERAGE       | true/false              | false     | measure the services' coverage   |
+| coverage_map | ARENA_COVERAGE_MAP   | true/false              | false     | coverage, by scenario (map)      |
 | api_url      | ARENA_API_URL        | http(s) URL             | -         | external: Arena API              |
 | gateway_url  | ARENA_GATEWAY_URL    | http(s) URL             | -         | external: test gateway           |
 | database_url | ARENA_DATABASE_URL   | SQLAlchemy URL          | -         | external: PostgreSQL             |
@@ -62,8 +63,8 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 MODES = ("compose", "external")
 EXTERNAL_URLS = ("api_url", "gateway_url", "database_url", "mongo_url")
-KEYS = ("mode", "keep_stack", "with_beat", "up_timeout", "coverage", *EXTERNAL_URLS, "admin_token", "matrix_url",
-        "router_url", "project", "addressing")
+KEYS = ("mode", "keep_stack", "with_beat", "up_timeout", "coverage", "coverage_map", *EXTERNAL_URLS, "admin_token",
+        "matrix_url", "router_url", "project", "addressing")
 ADDRESSINGS = ("host", "network")
 PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # what compose accepts as a project name
 
@@ -92,6 +93,7 @@ class Settings:
     with_beat: bool = False
     up_timeout: float = 180.0
     coverage: bool = False
+    coverage_map: bool = False  # implies coverage
     admin_token: str = DEFAULT_ADMIN_TOKEN
     api_url: str | None = None
     gateway_url: str | None = None
@@ -155,7 +157,8 @@ class Settings:
             keep_stack=boolean("keep_stack"),
             with_beat=boolean("with_beat"),
             up_timeout=up_timeout,
-            coverage=boolean("coverage"),
+            coverage=boolean("coverage") or boolean("coverage_map"),
+            coverage_map=boolean("coverage_map"),
             admin_token=get("admin_token", DEFAULT_ADMIN_TOKEN),
             matrix_url=matrix_url,
             sources=sources,

@@ -289,6 +289,13 @@ class ComposeStack:
         total = next((line for line in lines if line.startswith("TOTAL")), "no total")
         print(f"[coverage] services: {' '.join(total.split())} -> {COVERAGE_DIR / 'html' / 'index.html'}",
               file=sys.stderr)
+        if self.settings.coverage_map:
+            from harness import coverage_map
+
+            document = coverage_map.build(COVERAGE_DIR / "coverage.data")
+            lines = sum(len(by_line) for by_line in document["files"].values())
+            print(f"[coverage-map] {len(document['scenarios'])} scenarios over {lines} lines of services/ "
+                  f"-> {coverage_map.MAP_FILE}", file=sys.stderr)
 
     def start_service(self, service: str) -> None:
         try:
