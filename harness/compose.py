@@ -36,8 +36,11 @@ class ComposeProject:
 
     def _base(self, all_profiles: bool = False) -> list[str]:
         cmd = ["docker", "compose", "-p", self.name, "-f", str(self.compose_file)]
-        # An extra file layered on top, e.g. CI's build cache (compose/ci.yml).
-        if override := os.environ.get("ARENA_COMPOSE_OVERRIDE"):
+        # Extra files layered on top (os.pathsep between them): CI's build cache (compose/ci.yml), set
+        # for the whole run; the mutation runner's mounted code (compose/mutation.yml), set for a project.
+        overrides = [*os.environ.get("ARENA_COMPOSE_OVERRIDE", "").split(os.pathsep),
+                     *self.env.get("ARENA_COMPOSE_OVERRIDE", "").split(os.pathsep)]
+        for override in dict.fromkeys(o for o in overrides if o):
             cmd += ["-f", override]
         for profile in ["*"] if all_profiles else self.profiles:
             cmd += ["--profile", profile]

@@ -1,35 +1,27 @@
 #!/usr/bin/env python3
 """Seeded bugs: does the acceptance suite catch realistic one-line bugs in Arena?
 
-Each bug below is a one-line change to services/ with the feature(s) expected to catch it. For
-every bug the script copies the repository, applies the bug to the copy, and runs those features
-with behave from the copy, on a fresh compose stack built from the copy's services (the app image
-tag is content-addressed, so the mutant gets an image of its own). A failing run kills the bug; a
-green run means it survived: some Then is missing or too weak. A mutant whose stack does not even
-come up is "stillborn" and shown apart (tried twice first: on a loaded machine it is usually the
-machine). With --baseline the unmodified code runs every feature beside the bugs, and a scenario
-that fails there too kills nothing.
+Each bug below is a one-line change to services/ that cosmic-ray's operators cannot make (a wrong
+price, a tenant filter dropped, a limit off by a chunk), with the feature(s) its author expected
+to catch it. They run by the mutation machinery (harness/mutation/): each bug is written into a
+lane's work copy of services/ mounted into a kept stack, the services it touches restart, and the
+scenarios the coverage map says run its lines run against it (cosmic-ray's `run_tests` judges:
+a failure kills it, a timeout kills it and is said). A bug no scenario runs has survived (not
+covered). They are counted apart from cosmic-ray's mutants.
 
     .venv/bin/python scripts/seeded_bugs.py --list
-    .venv/bin/python scripts/seeded_bugs.py [--baseline] [--only ID,ID] [--jobs N] [--json reports/seeded_bugs.json]
+    .venv/bin/python scripts/seeded_bugs.py [--only ID,ID] [--jobs N] [--json reports/seeded_bugs.json]
 
-Exit status: 0 when every non-equivalent bug was killed, 1 when any survived (or was stillborn,
-timed out or could not run), 2 on a bad bug list, 130 when interrupted.
-Logs of every run: reports/seeded_bugs/<id>.log.
+Exit status: 0 when every non-equivalent bug was killed, 1 when any survived (or timed out or
+could not run), 2 on a bad bug list or a missing coverage map, 130 when interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import json
-import os
-import re
-import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -37,25 +29,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-VENV_PYTHON = REPO / ".venv" / "bin" / "python"
-LOG_DIR = REPO / "reports" / "seeded_bugs"
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "reports", ".tools", "node_modules", "__pycache__",
-                                     ".pytest_cache", ".ruff_cache", "*.egg-info")
-APP_REPOSITORY = "arena-app"
-DEFAULT_TIMEOUT_S = 900
+sys.path.insert(0, str(REPO))
 
-# Runs behave inside the copy. The harness prunes every arena-app image but its own at teardown,
-# which would take other people's images too: here that is switched off, and this script removes
-# the one image each mutant built. The import path is printed so the run proves it used the copy.
-LAUNCHER = """\
-import sys
-import harness
-import harness.cleanup as cleanup
-print(f"[seeded] harness from {harness.__file__}", file=sys.stderr, flush=True)
-cleanup.remove_old_app_images = lambda keep, repository="arena-app": None
-from behave.__main__ import main
-sys.exit(main(sys.argv[1:]))
-"""
+from harness.coverage_map import MAP_FILE  # noqa: E402
+from harness.mutation import seeded as machinery  # noqa: E402
+
+DEFAULT_TIMEOUT_S = 600
 
 
 @dataclass(frozen=True)
@@ -379,221 +358,39 @@ def check_bugs(bugs: list[Bug]) -> list[str]:
     return problems
 
 
-# --- running one bug --------------------------------------------------------------------------------
+# --- outcomes --------------------------------------------------------------------------------------
 
 @dataclass
 class Outcome:
     id: str
-    status: str  # killed | survived | stillborn | equivalent | timeout | error
+    status: str  # killed | survived | equivalent | timeout | error
     seconds: float = 0.0
     features: list[str] = field(default_factory=list)
     what: str = ""
     first_failure: str | None = None
-    failures: list[str] = field(default_factory=list)  # every failing scenario
+    failures: list[str] = field(default_factory=list)  # the failing scenario(s) (the trial stops at the first)
     detail: str | None = None
     log: str | None = None
 
 
-class Runner:
-    """Runs bugs, one copy and one stack each; remembers what is running so Ctrl-C can stop it."""
-
-    def __init__(self, timeout_s: float, up_timeout_s: float = 300) -> None:
-        self.timeout_s = timeout_s
-        self.up_timeout_s = up_timeout_s
-        self.stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._procs: dict[str, subprocess.Popen] = {}
-        self.workdirs: list[Path] = []  # removed again at the very end, whatever happened
-
-    def run(self, b: Bug | None) -> Outcome:
-        """One bug (None: the unmodified code, as a baseline). A stack that does not come up is tried
-        once more: on a loaded machine that is usually the machine, not the bug."""
-        outcome = self._run_once(b)
-        if outcome.status == "stillborn" and not self.stopping.is_set():
-            first = outcome.seconds
-            outcome = self._run_once(b)
-            outcome.seconds = round(outcome.seconds + first, 1)
-            outcome.detail = ((outcome.detail + "; ") if outcome.detail else "") + "second try"
-        return outcome
-
-    def _run_once(self, b: Bug | None) -> Outcome:
-        name = b.id if b else "baseline"
-        features = list(b.features) if b else sorted(p.stem for p in (REPO / "features").glob("*.feature"))
-        outcome = Outcome(name, "error", features=features, what=b.what if b else "no bug")
-        if self.stopping.is_set():
-            outcome.detail = "not run: interrupted"
-            return outcome
-        started = time.monotonic()
-        workdir = Path(tempfile.mkdtemp(prefix=f"seeded-{name}-"))
-        self.workdirs.append(workdir)
-        copy = workdir / "repo"
-        tag, image_was_there, project = None, True, None
-        try:
-            shutil.copytree(REPO, copy, ignore=COPY_IGNORE, symlinks=True)
-            (copy / "reports").mkdir(exist_ok=True)
-            if b:
-                target = copy / "services" / b.file
-                target.write_text(target.read_text(encoding="utf-8").replace(b.original, b.replacement, 1),
-                                  encoding="utf-8")
-            tag = app_tag(copy)
-            image_was_there = image_exists(f"{APP_REPOSITORY}:{tag}")
-            log_path = LOG_DIR / f"{name}.log"
-            outcome.log = str(log_path.relative_to(REPO))
-            rc, timed_out = self._behave(name, copy, features, log_path)
-            text = log_path.read_text(encoding="utf-8", errors="replace")
-            project = _project_of(text)
-            if f"harness from {copy}" not in text:
-                outcome.status, outcome.detail = "error", "behave did not load the harness from the mutant's copy"
-            else:
-                classify(outcome, rc, timed_out, text)
-        except Exception as err:  # one broken run must not stop the others
-            outcome.status, outcome.detail = "error", f"{type(err).__name__}: {err}"
-        finally:
-            outcome.seconds = round(time.monotonic() - started, 1)
-            if project is None and outcome.log and (REPO / outcome.log).is_file():
-                project = _project_of((REPO / outcome.log).read_text(encoding="utf-8", errors="replace"))
-            if project:
-                remove_leftover_project(project)
-            if tag and not image_was_there:
-                remove_image(f"{APP_REPOSITORY}:{tag}")
-            shutil.rmtree(workdir, ignore_errors=True)
-        return outcome
-
-    def _behave(self, name: str, copy: Path, features: list[str], log_path: Path) -> tuple[int, bool]:
-        # The configured plain formatter: behave 1.3.3's progress formatter raises KeyError on a
-        # scenario whose cleanup failed (a fault not undone in time) and aborts the whole run.
-        cmd = [str(VENV_PYTHON), "-c", LAUNCHER, *(f"features/{f}.feature" for f in features),
-               "--tags=@integration", "--no-color", "-D", f"up_timeout={self.up_timeout_s:g}"]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ARENA_")}
-        env |= {"PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        with log_path.open("w", encoding="utf-8") as log:
-            # Own session: a Ctrl-C at the terminal reaches only this script, which then stops each
-            # run in order (the harness tears its stack down on SIGINT).
-            proc = subprocess.Popen(cmd, cwd=copy, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
-            with self._lock:
-                self._procs[name] = proc
-            try:
-                return proc.wait(timeout=self.timeout_s), False
-            except subprocess.TimeoutExpired:
-                stop_process(proc)
-                return proc.returncode if proc.returncode is not None else -9, True
-            finally:
-                if proc.poll() is None:  # interrupted while waiting: its stack must still come down
-                    stop_process(proc)
-                with self._lock:
-                    self._procs.pop(name, None)
-
-    def stop_all(self) -> None:
-        self.stopping.set()
-        with self._lock:
-            procs = list(self._procs.values())
-        for proc in procs:
-            stop_process(proc)
-
-
-def stop_process(proc: subprocess.Popen, grace_s: float = 120) -> None:
-    """SIGINT (the harness tears its stack down), then SIGKILL if it does not end in time."""
-    for sig, wait_s in ((signal.SIGINT, grace_s), (signal.SIGKILL, 10)):
-        if proc.poll() is not None:
-            return
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait_s)
-        except subprocess.TimeoutExpired:
-            continue
-
-
-FAILING_SECTION = re.compile(r"^(?:Failing|Errored) scenarios:\n((?:  .*\n?)+)", re.M)
-SUMMARY = re.compile(r"^(\d+) scenarios? passed, (\d+) failed(?:, (\d+) error)?", re.M)
-
-
-def classify(outcome: Outcome, rc: int, timed_out: bool, text: str) -> None:
-    """killed (a scenario failed), survived (all passed), stillborn (the stack never came up)."""
-    failures = [line.strip() for m in FAILING_SECTION.finditer(text) for line in m.group(1).splitlines()]
-    outcome.failures = failures
-    if timed_out:
-        outcome.status, outcome.detail = "timeout", "behave did not finish in time"
-        outcome.first_failure = failures[0] if failures else None
-    elif rc == 0:
-        outcome.status = "survived"
-    elif "HOOK-ERROR in before_all" in text or "did not become healthy" in text:
-        outcome.status = "stillborn"
-        lines = [line for line in text.splitlines() if "did not become healthy" in line or "Error:" in line]
-        outcome.detail = (lines[0] if lines else "before_all failed")[:300]
-    elif failures:
-        outcome.status, outcome.first_failure = "killed", failures[0]
-        outcome.detail = first_assertion(text)
-    elif "HOOK-ERROR" in text:
-        outcome.status = "killed"
-        outcome.first_failure = next(line.strip() for line in text.splitlines() if "HOOK-ERROR" in line)
+def outcome_of(bug, word: str, output: str, seconds: float) -> Outcome:
+    """The trial's verdict (its ARENA-TRIAL line) in the words of this script."""
+    trial = next((json.loads(line.removeprefix("ARENA-TRIAL ")) for line in reversed(output.splitlines())
+                  if line.startswith("ARENA-TRIAL ")), {})
+    outcome = Outcome(bug.id, "error", round(seconds, 1), list(bug.features), bug.what, log=trial.get("log"))
+    if output == "timeout":
+        outcome.status, outcome.detail = "timeout", "cosmic-ray's timeout killed the trial"
+    elif word == "killed" and trial:
+        by = trial.get("by")
+        outcome.failures = by if isinstance(by, list) else [str(by)]
+        outcome.status, outcome.first_failure = "killed", outcome.failures[0]
+    elif word == "survived" and trial.get("verdict") == "not covered":
+        outcome.status, outcome.detail = "survived", f"not covered: no scenario runs {trial.get('lines')}"
+    elif word == "survived" and trial:
+        outcome.status, outcome.detail = "survived", f"{trial.get('ran')} scenario(s) ran it and passed"
     else:
-        outcome.status = "error"
-        outcome.detail = f"behave exited {rc} without a failing scenario; {first_assertion(text) or 'no assertion'}"
-
-
-def first_assertion(text: str) -> str | None:
-    """The first failed assertion or error message, to judge whether a kill is the bug's doing."""
-    line = next((line for line in text.splitlines() if line.startswith(("ASSERT FAILED:", "Traceback", "HOOK-ERROR"))),
-                None)
-    return line[:240] if line else None
-
-
-def app_tag(copy: Path) -> str:
-    """The copy's content-addressed app image tag, computed by the copy's own harness."""
-    out = subprocess.run([str(VENV_PYTHON), "-c", "from harness.stack import app_image_tag; print(app_image_tag())"],
-                         cwd=copy, env={**os.environ, "PYTHONPATH": str(copy)}, text=True, capture_output=True,
-                         check=True)
-    return out.stdout.strip()
-
-
-def image_exists(image: str) -> bool:
-    return subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode == 0
-
-
-def remove_image(image: str) -> None:
-    subprocess.run(["docker", "image", "rm", image], capture_output=True)
-
-
-def _project_of(log_text: str) -> str | None:
-    match = re.search(r"starting compose project (\S+)", log_text)
-    return match.group(1) if match else None
-
-
-def remove_leftover_project(project: str) -> None:
-    """The harness tears its stack down; this only removes what a killed run left of it."""
-    sys.path.insert(0, str(REPO))
-    from harness import cleanup
-
-    left = cleanup.leftovers(project)
-    if any(left.values()):
-        print(f"[seeded] removing what is left of {project}: {left}", file=sys.stderr, flush=True)
-        cleanup.remove_project(project)
-
-
-# --- the whole run ----------------------------------------------------------------------------------
-
-def judge_against_baseline(baseline: Outcome, outcomes: list[Outcome]) -> list[str]:
-    """A scenario that fails on the unmodified code too kills nothing: a bug 'killed' only by such
-    scenarios survived. Returns notes for the summary."""
-    if baseline.status not in ("survived", "killed"):
-        return [f"WARNING: the baseline run ended {baseline.status} ({baseline.detail}); kills are unchecked"]
-    broken = set(baseline.failures)
-    notes = [f"WARNING: on the unmodified code this fails too (it kills nothing): {f}" for f in sorted(broken)]
-    for o in outcomes:
-        if o.status != "killed" or not o.failures:
-            continue
-        real = [f for f in o.failures if f not in broken]
-        if real:
-            o.first_failure = real[0]
-        else:
-            o.status = "survived"
-            o.detail = f"failed only where the unmodified code fails too: {'; '.join(o.failures)}"
-    return notes
+        outcome.detail = output[-500:]
+    return outcome
 
 
 def report_line(o: Outcome) -> str:
@@ -623,14 +420,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--list", action="store_true", help="check and list the bugs, run nothing")
     parser.add_argument("--only", help="comma-separated bug ids")
-    parser.add_argument("--jobs", type=int, default=1, help="bugs run at once (each with its own stack)")
+    parser.add_argument("--jobs", type=int, default=1, help="lanes (stacks with a work copy each) trying bugs at once")
     parser.add_argument("--json", type=Path, help="write the outcomes to this file (e.g. reports/seeded_bugs.json)")
-    parser.add_argument("--baseline", action="store_true",
-                        help="also run every feature on the unmodified code; what fails there kills nothing")
     parser.add_argument("--run-equivalent", action="store_true", help="run the bugs marked equivalent too")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per bug")
-    parser.add_argument("--up-timeout", type=float, default=300,
-                        help="seconds for a stack to become healthy (a shared, loaded machine needs more)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per bug (cosmic-ray's rule)")
     args = parser.parse_args(argv)
 
     problems = check_bugs(BUGS)
@@ -652,8 +445,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(bugs)} bugs, each applies exactly once "
               f"({sum(1 for b in bugs if b.equivalent)} marked equivalent)")
         return 0
+    if args.jobs < 1:
+        print(f"[config] --jobs={args.jobs} is not allowed: it must be 1 or more", file=sys.stderr)
+        return 2
+    if not MAP_FILE.exists():
+        print(f"[seeded] no coverage map ({MAP_FILE}): run the suite with -D coverage_map=true first", file=sys.stderr)
+        return 2
 
-    runner = Runner(args.timeout, args.up_timeout)
     # A script started in the background by a non-interactive shell inherits SIGINT ignored; a
     # `kill -INT` must still stop it. SIGTERM stops the run like Ctrl-C does.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -662,43 +460,26 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = [Outcome(b.id, "equivalent", features=list(b.features), what=b.what, detail=b.equivalent)
                 for b in bugs if b.equivalent and not args.run_equivalent]
     to_run = [b for b in bugs if args.run_equivalent or not b.equivalent]
-    interrupted, baseline = False, None
+    lock, stop, interrupted = threading.Lock(), threading.Event(), False
+    clock = {"last": time.monotonic()}
+
+    def on_result(bug, word: str, output: str) -> None:
+        with lock:
+            now = time.monotonic()
+            outcome = outcome_of(bug, word, output, now - clock["last"])
+            clock["last"] = now
+            outcomes.append(outcome)
+            print(report_line(outcome), flush=True)
+
     try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            # The baseline runs first, beside the bugs: a scenario that fails on the unmodified code
-            # too kills nothing (judge_against_baseline).
-            pending = {pool.submit(runner.run, b) for b in ([None] if args.baseline else []) + to_run}
-            try:
-                while pending:
-                    done, pending = concurrent.futures.wait(pending, timeout=1,
-                                                            return_when=concurrent.futures.FIRST_COMPLETED)
-                    for future in done:
-                        outcome = future.result()
-                        if outcome.id == "baseline":
-                            baseline = outcome
-                        else:
-                            outcomes.append(outcome)
-                        print(report_line(outcome), flush=True)
-            except KeyboardInterrupt:
-                # A second Ctrl-C must not cut the teardown short.
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                signal.signal(signal.SIGTERM, signal.SIG_IGN)
-                print("\n[seeded] interrupted: stopping the runs and tearing their stacks down ...",
-                      file=sys.stderr, flush=True)
-                for future in pending:
-                    future.cancel()
-                runner.stop_all()
-                interrupted = True
-            # Leaving the pool waits for the running bugs to clean up (copies, images, stacks).
-    finally:
-        for workdir in runner.workdirs:
-            shutil.rmtree(workdir, ignore_errors=True)
+        machinery.try_all(to_run, args.jobs, args.timeout, on_result, stop)
+    except KeyboardInterrupt:
+        stop.set()
+        interrupted = True
+        print("\n[seeded] interrupted: the lanes' stacks are taken down", file=sys.stderr, flush=True)
     order = {b.id: i for i, b in enumerate(BUGS)}
-    outcomes = sorted((o for o in outcomes if not (interrupted and o.detail == "not run: interrupted")),
-                      key=lambda o: order.get(o.id, -1))
-    notes = judge_against_baseline(baseline, outcomes) if baseline else []
+    outcomes = sorted(outcomes, key=lambda o: order.get(o.id, -1))
     summary, clean = summarise(outcomes)
-    summary = "\n".join([*notes, summary])
     print(("[seeded] interrupted; the bugs that finished:\n" if interrupted else "") + summary, flush=True)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -706,8 +487,7 @@ def main(argv: list[str] | None = None) -> int:
             "started_at": started_at.isoformat(timespec="seconds"),
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "interrupted": interrupted,
-            "summary": summary.splitlines()[len(notes)],
-            "baseline": asdict(baseline) if baseline else None,
+            "summary": summary.splitlines()[0],
             "outcomes": [asdict(o) for o in outcomes],
         }, indent=2) + "\n")
     if interrupted:

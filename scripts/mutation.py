@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Mutation testing of the services with cosmic-ray, against the live stack (harness/mutation/).
+
+    .venv/bin/python scripts/mutation.py init [--sample N] [--seed S]   # a new session (all mutants, or a sample)
+    .venv/bin/python scripts/mutation.py exec [--lanes N]               # try what is pending (resumes)
+    .venv/bin/python scripts/mutation.py report [--min-score P]         # the table; reports/mutation/
+    .venv/bin/python scripts/mutation.py sample --sample N --seed S [--min-score P]   # init + exec + report
+    .venv/bin/python scripts/mutation.py seeded [--only ID,ID]          # the hand-written bugs, counted apart
+
+The session is reports/mutation/session.sqlite (--session to name another); the coverage map
+(reports/coverage-map.json) must be there: `exec` says how to make it when it is not. `exec` is
+cosmic-ray's own `exec` (its distributor "arena" is ours): stopped, it resumes where it stopped.
+Exit status of `report` and `sample`: 1 when the score is under --min-score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from harness.coverage_map import MAP_FILE, CoverageMap  # noqa: E402
+from harness.mutation import session as sessions  # noqa: E402
+from harness.mutation.lane import MUTATION_DIR  # noqa: E402
+from harness.settings import REPO_ROOT  # noqa: E402
+
+SESSION = MUTATION_DIR / "session.sqlite"
+
+
+def _config(lanes: int) -> Path:
+    """cosmic-ray reads its distributor's settings from the config file: a copy with --lanes."""
+    text = sessions.CONFIG.read_text(encoding="utf-8")
+    text = "\n".join(f"lanes = {lanes}" if line.startswith("lanes =") else line for line in text.splitlines())
+    path = MUTATION_DIR / "cosmic-ray.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def init(args) -> int:
+    made = sessions.make(args.session, args.sample, args.seed)
+    print(f"[mutation] session {args.session}: {made['mutants']} mutants; "
+          f"{'all' if made['sample'] == made['mutants'] else made['sample']} to try (seed {made['seed']}); "
+          f"{made['equivalent']} marked equivalent", file=sys.stderr)
+    return 0
+
+
+def execute(args) -> int:
+    try:
+        cover = CoverageMap.load()
+    except FileNotFoundError as err:
+        print(f"[mutation] {err}", file=sys.stderr)
+        return 2
+    print(f"[mutation] coverage map of {cover.document['commit'][:8]} ({cover.document['created']}), "
+          f"{len(cover.scenarios)} scenarios", file=sys.stderr)
+    started = time.monotonic()
+    status = subprocess.call([sessions.COSMIC_RAY, "exec", str(_config(args.lanes)), str(args.session)],
+                             cwd=REPO_ROOT, stdin=subprocess.DEVNULL)
+    print(f"[mutation] exec took {time.monotonic() - started:.1f} s", file=sys.stderr)
+    return status
+
+
+def report(args) -> int:
+    summary = sessions.table(args.session)
+    sessions.write(summary)
+    print(sessions.render_text(summary))
+    print(f"[mutation] {MUTATION_DIR / 'summary.json'}, {MUTATION_DIR / 'index.html'}", file=sys.stderr)
+    score = summary["total"]["score"]
+    if args.min_score is not None and (score is None or score < args.min_score):
+        print(f"[mutation] the score {score} is under the bar {args.min_score}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def sample(args) -> int:
+    if not MAP_FILE.exists():
+        print(f"[mutation] no coverage map ({MAP_FILE}): run the suite with -D coverage_map=true first",
+              file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    for step in (init, execute):
+        status = step(args)
+        if status != 0:
+            return status
+    status = report(args)
+    summary = json.loads((MUTATION_DIR / "summary.json").read_text())
+    tried = summary["total"]["scored"] + summary["total"]["equivalent"] + summary["total"]["error"]
+    print(f"[mutation] {tried} mutants in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    return status
+
+
+def seeded(args) -> int:
+    command = [sys.executable, str(REPO_ROOT / "scripts" / "seeded_bugs.py")]
+    if args.only:
+        command += ["--only", args.only]
+    return subprocess.call(command, cwd=REPO_ROOT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/mutation.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--session", type=Path, default=SESSION)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("init", "sample"):
+        sub = commands.add_parser(name)
+        sub.add_argument("--sample", type=int, default=None, help="try a uniform random sample of N mutants")
+        sub.add_argument("--seed", type=int, default=20261208)
+    for name in ("exec", "sample"):
+        sub = commands.choices.get(name) or commands.add_parser(name)
+        sub.add_argument("--lanes", type=int, default=int(os.environ.get("ARENA_MUTATION_LANES", "1")))
+    for name in ("report", "sample"):
+        sub = commands.choices.get(name) or commands.add_parser(name)
+        sub.add_argument("--min-score", type=float, default=None)
+    commands.add_parser("seeded").add_argument("--only", default="")
+    args = parser.parse_args(argv)
+    if getattr(args, "lanes", 1) < 1:
+        print(f"[config] --lanes={args.lanes} is not allowed: it must be 1 or more", file=sys.stderr)
+        return 2
+    return {"init": init, "exec": execute, "report": report, "sample": sample, "seeded": seeded}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
