@@ -25,7 +25,8 @@ Module map:
   probes     read-only checks of PostgreSQL and MongoDB, scoped to one tenant
   footprint  everything a tenant owns in every store, to prove "nothing new is stored"
   scheduler  the beat scheduler's sign of life, as GET /health reports it
-  catalogue  the step vocabulary read from the code (docs/WRITING_FEATURES.md)
+  catalogue  the step vocabulary read from the code (docs/WRITING_FEATURES.md), and its snapshot
+  deprecation  old phrases kept working for a stated period, saying what to write instead
   fixtures   deterministic seed data from fixtures/
   waits      poll-until (and hold-for) with a deadline and a message that says what was last seen
   secrets    masking of keys and tokens in everything the suite writes

@@ -61,3 +61,14 @@ def battle_document_problems(doc: dict | None, request: dict, battle: dict, verd
         problems.append(f"timestamps {doc['created_at']} {doc['started_at']} {doc['finished_at']}")
     return problems
 
+
+def records_of_series(rows: list[dict]) -> dict[str, list[int]]:
+    """Each model's [wins, losses, draws] in a series of battles (rows with "contender a",
+    "contender b" and "winner", a model or "draw")."""
+    records: dict[str, list[int]] = {}
+    for row in rows:
+        a, b, winner = row["contender a"], row["contender b"], row["winner"]
+        for model in (a, b):
+            record = records.setdefault(model, [0, 0, 0])
+            record[2 if winner == "draw" else (0 if winner == model else 1)] += 1
+    return records

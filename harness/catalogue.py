@@ -1,7 +1,8 @@
 """The step vocabulary, read from the code: every step definition, grouped by domain (its module
-in steps/), with one example of its use from the features. docs/WRITING_FEATURES.md carries it
-(scripts/step_catalogue.py writes it; tests/harness/test_steps.py keeps it in sync), and the same
-registry proves that every step in the features matches exactly one definition.
+in steps/), with one example of its use from the features, and the deprecated phrases apart
+(harness/deprecation.py). docs/WRITING_FEATURES.md carries it (scripts/step_catalogue.py writes it;
+tests/harness/test_steps.py keeps it in sync), and the same registry proves that every step in the
+features matches exactly one definition.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from harness.deprecation import deprecation_of
 from harness.settings import REPO_ROOT
 
 STEPS_DIR = REPO_ROOT / "steps"
@@ -61,26 +63,51 @@ def definitions() -> list:
 
 
 def render() -> str:
-    """The catalogue as Markdown: a section per domain, a row per phrase, with an example."""
+    """The catalogue as Markdown: a section per domain, a row per phrase, with an example; then the
+    deprecated phrases, each with what to write instead and the date after which it may go."""
     examples: dict[tuple[str, str], FeatureStep] = {}
     for step in feature_steps():
         for definition in matching_definitions(step):
             examples.setdefault((definition.step_type, definition.pattern), step)
     by_domain: dict[str, list] = {}
+    retired = []
     for definition in definitions():
+        if deprecation_of(definition):
+            retired.append(definition)
+            continue
         domain = Path(definition.location.filename).stem
         by_domain.setdefault(domain, []).append(definition)
-    lines = [BEGIN, "", f"{len(definitions())} phrases in {len(by_domain)} domains (steps/*.py).", ""]
+    in_use = len(definitions()) - len(retired)
+    lines = [BEGIN, "", f"{in_use} phrases in {len(by_domain)} domains (steps/*.py), and {len(retired)} deprecated.",
+             ""]
     for domain in sorted(by_domain):
         lines += [f"### {domain} (`steps/{domain}.py`)", "", "| keyword | phrase | example |", "|---|---|---|"]
         for definition in sorted(by_domain[domain], key=lambda d: (d.step_type, d.pattern)):
             example = examples.get((definition.step_type, definition.pattern))
             shown = f"`{example.text}` ({example.where.split(':')[0]})" if example else "(not used yet)"
-            pattern = definition.pattern.replace("|", "\\|")
-            lines.append(f"| {definition.step_type.capitalize()} | `{pattern}` | {shown.replace('|', chr(92) + '|')} |")
+            lines.append(f"| {definition.step_type.capitalize()} | {_code(definition.pattern)} | {_cell(shown)} |")
         lines.append("")
-    lines.append(END)
+    lines += ["### Deprecated phrases (`steps/deprecated.py`)", "",
+              "Old words that still work, and say so on the console and in the report when used. Do not write new "
+              "features with them; each may be removed after its date (`harness/deprecation.py`).", "",
+              "| keyword | phrase | write instead | removable after |", "|---|---|---|---|"]
+    for definition in sorted(retired, key=lambda d: (d.step_type, d.pattern)):
+        notice = deprecation_of(definition)
+        instead = "<br>".join(f"`{line.strip()}`" for line in notice.instead.splitlines() if line.strip())
+        if notice.why:
+            instead += f" ({notice.why})"
+        lines.append(f"| {definition.step_type.capitalize()} | {_code(definition.pattern)} | {_cell(instead)} "
+                     f"| {notice.removable_after.isoformat()} |")
+    lines += ["", END]
     return "\n".join(lines)
+
+
+def _code(pattern: str) -> str:
+    return f"`{pattern.replace('|', chr(92) + '|')}`"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", chr(92) + "|")
 
 
 def splice(document: str, catalogue: str) -> str:
@@ -88,3 +115,4 @@ def splice(document: str, catalogue: str) -> str:
     head, rest = document.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
     return head + catalogue + tail
+

@@ -104,6 +104,7 @@ def step_battle_calls(context, count):
 @when('these battles are fought on "{prompt:Text}", judged by "{judge:Text}":')
 def step_fight_battles(context, prompt, judge):
     assert context.table.rows, "test defect: no battles listed"
+    context.battle_series = [dict(zip(context.table.headings, row.cells, strict=True)) for row in context.table]
     for row in context.table:
         _start_mine(context, prompt, row["contender a"], row["contender b"], judge)
         battle = wait_for_battle(context.me.api, context.battle["id"], "completed", timeout=20)
