@@ -43,7 +43,7 @@ Feature: The platform survives faults without losing or duplicating anything
     And I follow the run's events but disconnect after 1 events, while the run is still going
     And Redis is restarted
     And the worker is started again
-    And I reconnect with the id of the last event I received
+    And I reconnect with the id of the last event I received and read until the server closes the stream
     Then the events are "queued, started, progress, progress, progress, completed" in that order
     And together the two connections received every stored event of the run exactly once
     And the provider was called exactly once per question for that run

@@ -13,7 +13,7 @@ Feature: A run's live events can be followed, resumed and replayed
   @smoke @critical
   Scenario: The event stream tells the run's story in order, without gaps
     When I start a run of that dataset on model "gpt-3.5-turbo"
-    And I follow the run's events until it ends
+    And I follow the run's events until the server closes the stream
     Then the events are numbered 1, 2, 3 ... without a gap
     And the events are "queued, started, progress, progress, progress, completed" in that order
     And the events include a "progress" event whose "done" is "3"
@@ -23,7 +23,7 @@ Feature: A run's live events can be followed, resumed and replayed
   Scenario Outline: A client that reconnects with Last-Event-ID misses nothing and sees nothing twice
     When I start a run of that dataset on model "gpt-3.5-turbo-slow-h"
     And I follow the run's events but disconnect after <count> events, while the run is still going
-    And I reconnect with the id of the last event I received
+    And I reconnect with the id of the last event I received and read until the server closes the stream
     Then together the two connections received every stored event of the run exactly once
     And the events are numbered 1, 2, 3 ... without a gap
     And the events are "queued, started, progress, progress, progress, completed" in that order
@@ -37,7 +37,7 @@ Feature: A run's live events can be followed, resumed and replayed
   Scenario: A subscriber who arrives after the end receives the whole history
     When I start a run of that dataset on model "gpt-3.5-turbo"
     And the run completes within 20 seconds
-    And I follow the run's events until it ends
+    And I follow the run's events until the server closes the stream
     Then the events are "queued, started, progress, progress, progress, completed" in that order
     And the last event agrees with the run as the API reports it
 
@@ -45,8 +45,8 @@ Feature: A run's live events can be followed, resumed and replayed
   Scenario: A subscriber who resumes after the last event receives nothing more and is not left waiting
     When I start a run of that dataset on model "gpt-3.5-turbo"
     And the run completes within 20 seconds
-    And I follow the run's events until it ends
-    And I reconnect with the id of the last event I received
+    And I follow the run's events until the server closes the stream
+    And I reconnect with the id of the last event I received and read until the server closes the stream
     Then the second connection received no event
 
   @normal

@@ -17,6 +17,7 @@ Module map:
   world      the context attributes steps and hooks share, each with its owner (one list)
   phrases    parse types for step phrases (quoted text, decimals, things a tenant owns)
   runs, battles, uploads   waiting on runs, battles and uploads with telling failure messages
+  usage      a tenant's usage report against its stored results
   router     the LiteLLM router: an OpenAI client for it, its routing headers, its ledger (from its logs)
   events     reading Server-Sent Events (run events, streamed answers): sseclient-py over requests
   report     what the Allure report carries: matrix links, environment, executor, failed start
@@ -24,7 +25,8 @@ Module map:
   probes     read-only checks of PostgreSQL and MongoDB, scoped to one tenant
   footprint  everything a tenant owns in every store, to prove "nothing new is stored"
   scheduler  the beat scheduler's sign of life, as GET /health reports it
-  catalogue  the step vocabulary read from the code (docs/WRITING_FEATURES.md)
+  catalogue  the step vocabulary read from the code (docs/WRITING_FEATURES.md), and its snapshot
+  deprecation  old phrases kept working for a stated period, saying what to write instead
   fixtures   deterministic seed data from fixtures/
   waits      poll-until (and hold-for) with a deadline and a message that says what was last seen
   secrets    masking of keys and tokens in everything the suite writes

@@ -25,3 +25,50 @@ def wait_for_battle(api: ArenaClient, battle_id: str, status: str, timeout: floa
         raise AssertionError(f"battle {battle_id} ended {battle['status']!r}, expected {status!r}: "
                              f"error {battle.get('error')}")
     return battle
+
+
+def battle_document_problems(doc: dict | None, request: dict, battle: dict, verdict: str,
+                             answers: list[tuple[str, str]], *, judge_usage: bool = True) -> list[str]:
+    """What is wrong in a battle's MongoDB document, against what it was started with (`request`:
+    prompt, contenders, judge), the API's account of it (`battle`), the judge's `verdict` and each
+    contender's answer (model, answer) in order. `judge_usage`: the judge's tokens are recorded too."""
+    if doc is None:
+        return [f"no battle document {battle['id']} for my tenant in MongoDB"]
+    problems = []
+    if doc["prompt"] != request["prompt"]:
+        problems.append(f"prompt {doc['prompt']!r}, sent {request['prompt']!r}")
+    seen = [(c["model"], c["answer"]) for c in doc["contenders"]]
+    if seen != answers:
+        problems.append(f"answers {seen}, expected {answers}")
+    for contender in doc["contenders"]:
+        usage = contender["usage"]
+        if contender["served_model"] != contender["model"] or usage["completion_tokens"] != len(
+                contender["answer"].split()):
+            problems.append(f"{contender['model']} served by {contender['served_model']}, usage {usage}")
+    judge = doc["judge"]
+    if (judge["model"], judge["verdict"]) != (request["judge"], verdict) or not judge["rationale"]:
+        problems.append(f"judge {judge}, expected {request['judge']} with verdict {verdict}")
+    judge_tokens = judge.get("usage") or {}
+    if judge_usage and (not judge_tokens.get("prompt_tokens") or not judge_tokens.get("completion_tokens")):
+        problems.append(f"the judge's token usage is not recorded: {judge_tokens}")
+    outcome = (doc["winner"], doc["loser"], doc["draw"], doc["status"])
+    if outcome != (battle["winner"], battle["loser"], False, "completed"):
+        problems.append(f"outcome {outcome}, the API says {battle['winner']} beat {battle['loser']}")
+    winner_side = {"A": 0, "B": 1}.get(verdict)
+    if winner_side is None or doc["winner"] != request["contenders"][winner_side]:
+        problems.append(f"verdict {verdict} does not name the winner {doc['winner']}")
+    if not (doc["created_at"] <= doc["started_at"] <= doc["finished_at"]):
+        problems.append(f"timestamps {doc['created_at']} {doc['started_at']} {doc['finished_at']}")
+    return problems
+
+
+def records_of_series(rows: list[dict]) -> dict[str, list[int]]:
+    """Each model's [wins, losses, draws] in a series of battles (rows with "contender a",
+    "contender b" and "winner", a model or "draw")."""
+    records: dict[str, list[int]] = {}
+    for row in rows:
+        a, b, winner = row["contender a"], row["contender b"], row["winner"]
+        for model in (a, b):
+            record = records.setdefault(model, [0, 0, 0])
+            record[2 if winner == "draw" else (0 if winner == model else 1)] += 1
+    return records

@@ -79,6 +79,15 @@ def read_events(api: ArenaClient, run_id: str, *, last_event_id: int | None = No
     return read_stream(api, "GET", f"/runs/{run_id}/events", stop=stop, headers=headers, timeout=timeout)
 
 
+def resume_events(api: ArenaClient, run_id: str, first_connection: list[Event], *, until_closed: bool,
+                  timeout: float = 30) -> list[Event]:
+    """Reconnect after the last event `first_connection` received (Last-Event-ID) and read on: to
+    the terminal event, or with `until_closed` until the server ends the stream."""
+    assert first_connection, "the first connection received no event to resume from"
+    return read_events(api, run_id, last_event_id=first_connection[-1].id, until_closed=until_closed,
+                       timeout=timeout)
+
+
 def ask_document(api: ArenaClient, document_id: str, question: str, model: str | None = None,
                  timeout: float = 30) -> list[Event]:
     body = {"question": question} | ({"model": model} if model else {})

@@ -28,6 +28,7 @@ Set by steps, read by later steps of the same scenario:
 | datasets           | listing                             | several datasets created in turn               |
 | pages              | listing                             | the pages of a listing, as fetched             |
 | previous_dataset   | uploads                             | the dataset before the last upload             |
+| battle_series      | battles                             | the battles of "these battles are fought ..."  |
 | uploaded_bytes     | uploads                             | the content of the last upload                 |
 | upload_name        | uploads                             | its file name                                  |
 | run                | runs                                | the run in play (API JSON, refreshed by waits) |
@@ -85,8 +86,10 @@ def step_attributes() -> frozenset[str]:
     return frozenset(re.findall(r"^\| (\w+)\s+\|", section, flags=re.M)) - {"attribute"}
 
 
-# behave's own context attributes that steps may read.
-BEHAVE_ATTRIBUTES = frozenset({"table", "text", "scenario", "feature", "config", "add_cleanup", "tags"})
+# behave's own context attributes that steps may read (execute_steps: a deprecated alias runs its
+# replacement, harness/deprecation.py).
+BEHAVE_ATTRIBUTES = frozenset({"table", "text", "scenario", "feature", "config", "add_cleanup", "tags",
+                               "execute_steps"})
 
 
 def declared() -> frozenset[str]:

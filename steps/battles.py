@@ -5,7 +5,12 @@ from decimal import Decimal
 from behave import given, then, when
 
 from harness import phrases  # noqa: F401 - registers the Text type used below
-from harness.battles import list_battles, start_battle_keyed_by_header, wait_for_battle
+from harness.battles import (
+    battle_document_problems,
+    list_battles,
+    start_battle_keyed_by_header,
+    wait_for_battle,
+)
 from harness.footprint import my_footprint
 from harness.gateway import battle_user
 from harness.tenants import another_tenant
@@ -81,36 +86,9 @@ def step_winner_loser(context, winner, loser):
 @then('the battle\'s document in MongoDB records the prompt, the judge\'s verdict "{verdict:Text}" and its usage, '
       'the winner, the loser and these answers:')
 def step_battle_document(context, verdict):
-    doc = context.mongo.battle(context.me.id, context.battle["id"])
-    assert doc is not None, f"no battle document {context.battle['id']} for my tenant in MongoDB"
-    request = context.battle_request
-    expected_answers = [(row["model"], row["answer"]) for row in context.table]
-    problems = []
-    if doc["prompt"] != request["prompt"]:
-        problems.append(f"prompt {doc['prompt']!r}, sent {request['prompt']!r}")
-    answers = [(c["model"], c["answer"]) for c in doc["contenders"]]
-    if answers != expected_answers:
-        problems.append(f"answers {answers}, expected {expected_answers}")
-    for contender in doc["contenders"]:
-        usage = contender["usage"]
-        if contender["served_model"] != contender["model"] or usage["completion_tokens"] != len(
-                contender["answer"].split()):
-            problems.append(f"{contender['model']} served by {contender['served_model']}, usage {usage}")
-    judge = doc["judge"]
-    if (judge["model"], judge["verdict"]) != (request["judge"], verdict) or not judge["rationale"]:
-        problems.append(f"judge {judge}, expected {request['judge']} with verdict {verdict}")
-    judge_usage = judge.get("usage") or {}
-    if not judge_usage.get("prompt_tokens") or not judge_usage.get("completion_tokens"):
-        problems.append(f"the judge's token usage is not recorded: {judge_usage}")
-    battle = context.battle
-    outcome = (doc["winner"], doc["loser"], doc["draw"], doc["status"])
-    if outcome != (battle["winner"], battle["loser"], False, "completed"):
-        problems.append(f"outcome {outcome}, the API says {battle['winner']} beat {battle['loser']}")
-    winner_side = {"A": 0, "B": 1}.get(verdict)
-    if winner_side is None or doc["winner"] != request["contenders"][winner_side]:
-        problems.append(f"verdict {verdict} does not name the winner {doc['winner']}")
-    if not (doc["created_at"] <= doc["started_at"] <= doc["finished_at"]):
-        problems.append(f"timestamps {doc['created_at']} {doc['started_at']} {doc['finished_at']}")
+    answers = [(row["model"], row["answer"]) for row in context.table]
+    problems = battle_document_problems(context.mongo.battle(context.me.id, context.battle["id"]),
+                                        context.battle_request, context.battle, verdict, answers)
     assert not problems, f"the battle document is wrong in: {problems}"
 
 
@@ -126,6 +104,7 @@ def step_battle_calls(context, count):
 @when('these battles are fought on "{prompt:Text}", judged by "{judge:Text}":')
 def step_fight_battles(context, prompt, judge):
     assert context.table.rows, "test defect: no battles listed"
+    context.battle_series = [dict(zip(context.table.headings, row.cells, strict=True)) for row in context.table]
     for row in context.table:
         _start_mine(context, prompt, row["contender a"], row["contender b"], judge)
         battle = wait_for_battle(context.me.api, context.battle["id"], "completed", timeout=20)

@@ -3,7 +3,7 @@
 from behave import then, when
 
 from harness import phrases  # noqa: F401 - registers the Text type used below
-from harness.events import read_events
+from harness.events import read_events, resume_events
 from harness.runs import TERMINAL
 
 
@@ -14,9 +14,10 @@ def _received(context) -> list:
     return events
 
 
-@when("I follow the run's events until it ends")
+@when("I follow the run's events until the server closes the stream")
 def step_follow_events(context):
-    # "until it ends": the server must close the stream after the terminal event
+    # The client never hangs up: the server must close the stream after the terminal event. (The
+    # older "... until it ends" stops reading at the terminal event: steps/deprecated.py.)
     context.events = read_events(context.me.api, context.run["id"], until_closed=True, timeout=30)
     context.first_connection = context.events
 
@@ -30,12 +31,10 @@ def step_follow_then_disconnect(context, count):
     assert len(context.first_connection) == count, f"received {len(context.first_connection)} events, not {count}"
 
 
-@when("I reconnect with the id of the last event I received")
+@when("I reconnect with the id of the last event I received and read until the server closes the stream")
 def step_reconnect(context):
-    assert context.first_connection, "the first connection received no event to resume from"
-    last_id = context.first_connection[-1].id
-    context.second_connection = read_events(context.me.api, context.run["id"], last_event_id=last_id,
-                                            until_closed=True, timeout=30)
+    context.second_connection = resume_events(context.me.api, context.run["id"], context.first_connection,
+                                              until_closed=True)
     context.events = context.first_connection + context.second_connection
 
 

@@ -11,12 +11,7 @@ from harness import (
 from harness.api import expect
 from harness.runs import wait_for_status
 from harness.tenants import another_tenant
-
-CENT_FRACTION = Decimal("0.000001")
-
-
-def _close(a, b) -> bool:
-    return abs(Decimal(str(a)) - Decimal(str(b))) <= CENT_FRACTION
+from harness.usage import same_cost, usage_matches_store
 
 
 @then('every result is priced by the price table for "{model:Text}"')
@@ -28,11 +23,11 @@ def step_results_priced(context, model):
         usage = result["usage"]
         expected = fixtures.price_of(model, usage["prompt_tokens"], usage["completion_tokens"])
         assert expected > 0, f"the price table has no price for {model!r} (or the result has no tokens: {usage})"
-        assert _close(usage["cost"], expected), (
+        assert same_cost(usage["cost"], expected), (
             f"{result['input']!r}: cost {usage['cost']}, the price table says {expected} for {usage}")
     run = context.me.api.run(context.run["id"])
     summed = sum(Decimal(str(r["usage"]["cost"])) for r in results)
-    assert _close(run["usage"]["cost"], summed), f"run cost {run['usage']['cost']}, its results add up to {summed}"
+    assert same_cost(run["usage"]["cost"], summed), f"run cost {run['usage']['cost']}, its results add up to {summed}"
 
 
 @then("the run used {prompt:d} prompt tokens and {completion:d} completion tokens, costing {cost:Dec}")
@@ -41,12 +36,12 @@ def step_run_used(context, prompt, completion, cost):
     seen = (usage["prompt_tokens"], usage["completion_tokens"], usage["total_tokens"])
     assert seen == (prompt, completion, prompt + completion), (
         f"expected {prompt} prompt + {completion} completion tokens, the run reports {usage}")
-    assert _close(usage["cost"], cost), f"expected the run to cost {cost}, it reports {usage['cost']}"
+    assert same_cost(usage["cost"], cost), f"expected the run to cost {cost}, it reports {usage['cost']}"
 
 
 @then("my tenant's usage equals everything stored for my tenant, model by model")
 def step_tenant_usage_matches_store(context):
-    _assert_usage_matches_store(context.me)
+    usage_matches_store(context.me)
 
 
 @then("my tenant's usage is:")
@@ -105,27 +100,8 @@ def _assert_usage_is(session, table) -> None:
         seen = (got["results"], got["prompt_tokens"], got["completion_tokens"])
         wanted = (int(row["results"]), int(row["prompt tokens"]), int(row["completion tokens"]))
         assert seen == wanted, f"{model}: expected results/prompt/completion {wanted}, the API reports {seen}"
-        assert _close(got["cost"], row["cost"]), f"{model}: expected cost {row['cost']}, the API reports {got['cost']}"
+        assert same_cost(got["cost"], row["cost"]), (
+            f"{model}: expected cost {row['cost']}, the API reports {got['cost']}")
     total = sum((Decimal(row["cost"]) for row in table), Decimal(0))
-    assert _close(usage["cost"], total), f"expected a total cost of {total}, the API reports {usage['cost']}"
-    _assert_usage_matches_store(session)
-
-
-def _assert_usage_matches_store(session) -> dict:
-    usage = session.api.usage()
-    stored = session.rows.usage_by_model()
-    assert stored, "the tenant has no stored results to account for"
-    reported = {m["model"]: m for m in usage["by_model"]}
-    assert set(reported) == set(stored), f"the API reports models {sorted(reported)}, the store {sorted(stored)}"
-    for model, row in stored.items():
-        for field in ("results", "prompt_tokens", "completion_tokens", "total_tokens"):
-            assert reported[model][field] == row[field], (
-                f"{model} {field}: API {reported[model][field]}, store {row[field]}")
-        assert _close(reported[model]["cost"], row["cost"]), (
-            f"{model} cost: API {reported[model]['cost']}, store {row['cost']}")
-    totals = {f: sum(row[f] for row in stored.values()) for f in ("results", "total_tokens")}
-    assert (usage["results"], usage["total_tokens"]) == (totals["results"], totals["total_tokens"]), (
-        f"tenant totals {usage} differ from the store {totals}")
-    stored_cost = sum((row["cost"] for row in stored.values()), Decimal(0))
-    assert _close(usage["cost"], stored_cost), f"tenant cost: API {usage['cost']}, store {stored_cost}"
-    return usage
+    assert same_cost(usage["cost"], total), f"expected a total cost of {total}, the API reports {usage['cost']}"
+    usage_matches_store(session)
