@@ -46,12 +46,21 @@ class ScenarioContexts:
     def __init__(self, project: str) -> None:
         self.project = project
         self._container = None
+        self._broken = False
         RECORDS_DIR.mkdir(parents=True, exist_ok=True)
         self._records = RECORDS_DIR / f"{project}-{int(time.time())}-{id(self)}.jsonl"
 
     def enter(self, scenario) -> None:
-        """From now on, every line the stack runs counts as run by `scenario`."""
-        self._write(scenario_id(scenario))
+        """From now on, every line the stack runs counts as run by `scenario`. The map is a by-product
+        of the run: a stack that cannot be written to (gone already) is said once, never a failure."""
+        if self._broken:
+            return
+        try:
+            self._write(scenario_id(scenario))
+        except Exception as err:  # noqa: BLE001
+            self._broken = True
+            print(f"[coverage-map] cannot tell {self.project} which scenario runs ({err}); "
+                  "this process's scenarios stay out of the map", file=sys.stderr, flush=True)
 
     def record(self, scenario) -> None:
         entry = {"id": scenario_id(scenario), "name": scenario.name, "feature": scenario.feature.name,

@@ -5,6 +5,7 @@
     .venv/bin/python scripts/mutation.py exec [--lanes N]               # try what is pending (resumes)
     .venv/bin/python scripts/mutation.py report [--min-score P]         # the table; reports/mutation/
     .venv/bin/python scripts/mutation.py sample --sample N --seed S [--min-score P]   # init + exec + report
+    .venv/bin/python scripts/mutation.py gate                           # CI's gate: a sample by mutation/gate.toml
     .venv/bin/python scripts/mutation.py seeded [--only ID,ID]          # the hand-written bugs, counted apart
 
 The session is reports/mutation/session.sqlite (--session to name another); the coverage map
@@ -72,10 +73,31 @@ def report(args) -> int:
     print(sessions.render_text(summary))
     print(f"[mutation] {MUTATION_DIR / 'summary.json'}, {MUTATION_DIR / 'index.html'}", file=sys.stderr)
     score = summary["total"]["score"]
-    if args.min_score is not None and (score is None or score < args.min_score):
+    low, high = summary["total"]["interval95"]
+    below = args.min_score is not None and (score is None or score < args.min_score)
+    if args.junit:
+        _junit(args.junit, summary, args.min_score, below)
+    if below:
         print(f"[mutation] the score {score} is under the bar {args.min_score}", file=sys.stderr)
         return 1
+    print(f"[mutation] score {score} (95 % interval {low}-{high})"
+          + (f", at or above the bar {args.min_score}" if args.min_score is not None else ""), file=sys.stderr)
     return 0
+
+
+def _junit(path: Path, summary: dict, bar: float | None, below: bool) -> None:
+    """One test case, the gate, for the run's 'N passed, N failed' (scripts/junit_summary.py)."""
+    from xml.sax.saxutils import quoteattr
+
+    total = summary["total"]
+    text = (f"{total['killed'] + total['timed out']} of {total['scored']} scored mutants killed "
+            f"(score {total['score']}, 95 % interval {total['interval95']}); bar {bar}")
+    failure = f"<failure message={quoteattr('expected a score of at least ' + str(bar) + ', saw ' + text)}/>" \
+        if below else ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'<testsuite name="mutation" tests="1" failures="{int(below)}">'
+                    f'<testcase classname="mutation" name={quoteattr("sample score: " + text)}>{failure}</testcase>'
+                    "</testsuite>\n", encoding="utf-8")
 
 
 def sample(args) -> int:
@@ -95,6 +117,17 @@ def sample(args) -> int:
     return status
 
 
+def gate(args) -> int:
+    """The CI gate: `sample` with mutation/gate.toml's sample, seed and bar."""
+    import tomllib
+
+    settings = tomllib.loads((REPO_ROOT / "mutation" / "gate.toml").read_text(encoding="utf-8"))
+    args.sample, args.seed, args.min_score = settings["sample"], settings["seed"], settings["min_score"]
+    print(f"[mutation] the gate: {args.sample} mutants (seed {args.seed}), bar {args.min_score} "
+          f"(goal {settings['goal']})", file=sys.stderr)
+    return sample(args)
+
+
 def seeded(args) -> int:
     command = [sys.executable, str(REPO_ROOT / "scripts" / "seeded_bugs.py")]
     if args.only:
@@ -111,18 +144,21 @@ def main(argv: list[str] | None = None) -> int:
         sub = commands.add_parser(name)
         sub.add_argument("--sample", type=int, default=None, help="try a uniform random sample of N mutants")
         sub.add_argument("--seed", type=int, default=20261208)
-    for name in ("exec", "sample"):
+    commands.add_parser("gate", help="the CI gate: a sample by mutation/gate.toml")
+    for name in ("exec", "sample", "gate"):
         sub = commands.choices.get(name) or commands.add_parser(name)
         sub.add_argument("--lanes", type=int, default=int(os.environ.get("ARENA_MUTATION_LANES", "1")))
-    for name in ("report", "sample"):
+    for name in ("report", "sample", "gate"):
         sub = commands.choices.get(name) or commands.add_parser(name)
         sub.add_argument("--min-score", type=float, default=None)
+        sub.add_argument("--junit", type=Path, default=None, help="write the gate as a JUnit file")
     commands.add_parser("seeded").add_argument("--only", default="")
     args = parser.parse_args(argv)
     if getattr(args, "lanes", 1) < 1:
         print(f"[config] --lanes={args.lanes} is not allowed: it must be 1 or more", file=sys.stderr)
         return 2
-    return {"init": init, "exec": execute, "report": report, "sample": sample, "seeded": seeded}[args.command](args)
+    return {"init": init, "exec": execute, "report": report, "sample": sample, "gate": gate,
+            "seeded": seeded}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -19,12 +19,23 @@ dryrun_status=$?
 
 # In CI the services' code coverage is measured too, and published in reports/coverage/ beside
 # the Allure report (reports/allure-report/).
+# In CI the run also writes the coverage map (which scenario ran each line of services/;
+# reports/coverage-map.json), for the mutation gate below: the features then run in one process.
 if [ "${CI:-}" = "true" ]; then
-  ARENA_COVERAGE=true bash scripts/acceptance.sh
+  ARENA_COVERAGE_MAP=true bash scripts/acceptance.sh
 else
   bash scripts/acceptance.sh
 fi
 behave_status=$?
+
+# The suite's power measured by a tool: a fixed-seed sample of cosmic-ray's mutants of the
+# services, each tried against the scenarios the map says run its lines (scripts/mutation.py;
+# mutation/gate.toml sets the sample and the bar). Its JUnit file joins the count below.
+mutation_status=0
+if [ "${CI:-}" = "true" ] || [ "${ARENA_MUTATION:-}" = "1" ]; then
+  .venv/bin/python scripts/mutation.py --session reports/mutation/gate.sqlite gate --junit reports/junit/mutation.xml
+  mutation_status=$?
+fi
 
 # The API against its own OpenAPI document: Schemathesis, all checks and its stateful phase, with
 # the fixed seed and a fresh one (both printed; scripts/fuzz_api.py --seed N replays either), on
@@ -47,4 +58,5 @@ fi
 .venv/bin/python scripts/junit_summary.py reports/junit
 summary_status=$?
 [ $pytest_status -eq 0 ] && [ $dryrun_status -eq 0 ] && [ $behave_status -eq 0 ] && [ $fuzz_status -eq 0 ] \
+  && [ $mutation_status -eq 0 ] \
   && [ $reports_status -eq 0 ] && [ $summary_status -eq 0 ]

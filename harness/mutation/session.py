@@ -51,7 +51,10 @@ def make(session: Path, sample: int | None, seed: int) -> dict:
         skipped = {job for job, _ in db.results}
         chosen = {item.job_id for item in items}
         if sample is not None and sample < len(items):
-            chosen = set(random.Random(seed).sample(sorted(item.job_id for item in items), sample))
+            # Drawn by what a mutant is (cosmic-ray's job ids are random): the same seed, the same mutants.
+            keys = sorted(items, key=lambda item: (str(item.mutations[0].module_path), item.mutations[0].operator_name,
+                                                   item.mutations[0].occurrence))
+            chosen = {item.job_id for item in random.Random(seed).sample(keys, sample)}
             left_out = [item.job_id for item in items if item.job_id not in chosen and item.job_id not in skipped]
             why = f"{NOT_SAMPLED} (seed {seed}, {sample} of {len(items)})"
             db.set_multiple_results(left_out, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=why))
