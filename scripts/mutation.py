@@ -2,6 +2,7 @@
 """Mutation testing of the services with cosmic-ray, against the live stack (harness/mutation/).
 
     .venv/bin/python scripts/mutation.py init [--sample N] [--seed S]   # a new session (all mutants, or a sample)
+    .venv/bin/python scripts/mutation.py init --grow --sample N         # a larger sample, results kept
     .venv/bin/python scripts/mutation.py exec [--lanes N]               # try what is pending (resumes)
     .venv/bin/python scripts/mutation.py report [--min-score P]         # the table; reports/mutation/
     .venv/bin/python scripts/mutation.py sample --sample N --seed S [--min-score P]   # init + exec + report
@@ -45,6 +46,16 @@ def _config(lanes: int) -> Path:
 
 
 def init(args) -> int:
+    if getattr(args, "grow", False):
+        if not args.session.exists() or args.sample is None:
+            print("[mutation] --grow widens the sample of an existing session: it needs the session and --sample",
+                  file=sys.stderr)
+            return 2
+        grown = sessions.grow(args.session, args.sample, args.seed)
+        print(f"[mutation] session {args.session}: the sample is now {grown['sample']} of {grown['mutants']} "
+              f"(seed {grown['seed']}), {grown['added']} added; {grown['equivalent']} of them marked equivalent",
+              file=sys.stderr)
+        return 0
     made = sessions.make(args.session, args.sample, args.seed)
     print(f"[mutation] session {args.session}: {made['mutants']} mutants; "
           f"{'all' if made['sample'] == made['mutants'] else made['sample']} to try (seed {made['seed']}); "
@@ -123,6 +134,7 @@ def gate(args) -> int:
 
     settings = tomllib.loads((REPO_ROOT / "mutation" / "gate.toml").read_text(encoding="utf-8"))
     args.sample, args.seed, args.min_score = settings["sample"], settings["seed"], settings["min_score"]
+    args.lanes = settings.get("lanes", args.lanes)
     print(f"[mutation] the gate: {args.sample} mutants (seed {args.seed}), bar {args.min_score} "
           f"(goal {settings['goal']})", file=sys.stderr)
     return sample(args)
@@ -144,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         sub = commands.add_parser(name)
         sub.add_argument("--sample", type=int, default=None, help="try a uniform random sample of N mutants")
         sub.add_argument("--seed", type=int, default=20261208)
+        if name == "init":
+            sub.add_argument("--grow", action="store_true",
+                             help="widen the session's sample to --sample (same seed), keeping its results")
     commands.add_parser("gate", help="the CI gate: a sample by mutation/gate.toml")
     for name in ("exec", "sample", "gate"):
         sub = commands.choices.get(name) or commands.add_parser(name)

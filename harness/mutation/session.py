@@ -51,15 +51,37 @@ def make(session: Path, sample: int | None, seed: int) -> dict:
         skipped = {job for job, _ in db.results}
         chosen = {item.job_id for item in items}
         if sample is not None and sample < len(items):
-            # Drawn by what a mutant is (cosmic-ray's job ids are random): the same seed, the same mutants.
-            keys = sorted(items, key=lambda item: (str(item.mutations[0].module_path), item.mutations[0].operator_name,
-                                                   item.mutations[0].occurrence))
-            chosen = {item.job_id for item in random.Random(seed).sample(keys, sample)}
+            chosen = {item.job_id for item in _sample(items, sample, seed)}
             left_out = [item.job_id for item in items if item.job_id not in chosen and item.job_id not in skipped]
             why = f"{NOT_SAMPLED} (seed {seed}, {sample} of {len(items)})"
             db.set_multiple_results(left_out, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=why))
         equivalent = mark_equivalents(db, chosen)
     return {"mutants": len(items), "sample": len(chosen), "seed": seed, "equivalent": equivalent}
+
+
+def _sample(items: list, size: int, seed: int) -> list:
+    """A uniform sample drawn by what a mutant is (cosmic-ray's job ids are random): the same
+    seed, the same mutants; a larger sample of the same seed begins with the smaller one."""
+    keys = sorted(items, key=lambda item: (str(item.mutations[0].module_path), item.mutations[0].operator_name,
+                                           item.mutations[0].occurrence))
+    return random.Random(seed).sample(keys, size)
+
+
+def grow(session: Path, sample: int, seed: int) -> dict:
+    """Widen a session's sample to `sample` mutants (same seed), keeping every result it has."""
+    import sqlite3
+
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        items = list(db.work_items)
+        chosen = {item.job_id for item in _sample(items, min(sample, len(items)), seed)}
+        waiting = [job for job, result in db.results
+                   if job in chosen and (result.output or "").startswith(NOT_SAMPLED)]
+    with sqlite3.connect(session) as connection:
+        connection.executemany("DELETE FROM work_results WHERE job_id = ?", [(job,) for job in waiting])
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        equivalent = mark_equivalents(db, set(waiting))
+    return {"mutants": len(items), "sample": len(chosen), "seed": seed, "equivalent": equivalent,
+            "added": len(waiting)}
 
 
 def mark_equivalents(db: WorkDB, jobs: set[str]) -> int:
