@@ -21,7 +21,7 @@ import attrs
 from cosmic_ray.distribution.distributor import Distributor
 from cosmic_ray.mutating import mutate_and_test
 
-from harness.mutation.lane import Lane
+from harness.mutation.lane import LANES_DIR, Lane
 from harness.timing import PhaseTimer
 
 
@@ -55,7 +55,12 @@ class StackDistributor(Distributor):
         started = time.monotonic()
         try:
             with ThreadPoolExecutor(max_workers=count, thread_name_prefix="lane-start") as pool:
-                stacks = list(pool.map(lambda lane: lane.start(), lanes))
+                starting = [pool.submit(lane.start) for lane in lanes]
+            # Every lane that came up is in `stacks` before a failed one raises: all go down below.
+            stacks = [future.result() for future in starting if future.exception() is None]
+            for future in starting:
+                if future.exception() is not None:
+                    raise future.exception()
             print(f"[mutation] lanes up in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
             workers = [threading.Thread(target=self._work, args=(lane, todo, done, stop, test_command, timeout),
                                         name=lane.dir.name, daemon=True) for lane in lanes]
@@ -76,8 +81,8 @@ class StackDistributor(Distributor):
             raise
         finally:
             stop.set()
-            for lane, stack in zip(lanes, stacks, strict=False):
-                stack.stop(PhaseTimer(lane.dir / "timings.json"))
+            for stack in stacks:
+                stack.stop(PhaseTimer(LANES_DIR / f"{stack.project.name}-timings.json"))
 
     @staticmethod
     def _work(lane: Lane, todo: queue.Queue, done: queue.Queue, stop: threading.Event, test_command: str,
