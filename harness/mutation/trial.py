@@ -57,16 +57,21 @@ def changed_lines(lane_services: Path, pristine: Path = REPO_ROOT / "services") 
 
 
 def select(cover: CoverageMap, changes: dict[str, list[int]]) -> list[dict]:
-    """The scenarios to run, quickest first. A line run only while the services started is tried
-    by the restart itself and by the @smoke scenarios."""
+    """The scenarios to run, quickest first.
+
+    A line that runs as its module is imported (a constant, a def line with its defaults, a
+    decorator) counts, in the map, for the services' start: what it sets is used later, by code
+    the map does know. Such a line is tried by every scenario that runs any line of its file, and
+    by the @smoke scenarios (and the restart itself: a service that does not start kills it)."""
     chosen: dict[str, dict] = {}
     for path, lines in changes.items():
-        for scenario in cover.covering(path, lines):
-            if scenario["id"] == STACK_START:
-                for smoke in cover.scenarios:
-                    if "smoke" in smoke.get("tags", []):
-                        chosen.setdefault(smoke["id"], smoke)
-            else:
+        covering = cover.covering(path, lines)
+        if any(scenario["id"] == STACK_START for scenario in covering):
+            every_line = [int(number) for number in cover.files.get(path, {})]
+            covering += cover.covering(path, every_line)
+            covering += [s for s in cover.scenarios if "smoke" in s.get("tags", [])]
+        for scenario in covering:
+            if scenario["id"] != STACK_START:
                 chosen.setdefault(scenario["id"], scenario)
     return sorted(chosen.values(), key=lambda s: (s.get("seconds") or 99.0, s["id"]))
 

@@ -48,8 +48,12 @@ def test_the_covering_scenarios_run_quickest_first_each_once():
     assert [s["id"] for s in chosen] == ["features/quick.feature:8", "features/slow.feature:4"]
 
 
-def test_a_line_run_only_at_start_is_tried_by_the_smoke_scenarios_and_a_line_nobody_runs_by_none():
-    assert [s["id"] for s in select(_map(), {"services/arena/pricing.py": [1]})] == ["features/health.feature:3"]
+def test_a_line_run_as_its_module_is_imported_is_tried_by_every_scenario_of_its_file_and_the_smoke_ones():
+    assert [s["id"] for s in select(_map(), {"services/arena/pricing.py": [1]})] == \
+        ["features/health.feature:3", "features/quick.feature:8", "features/slow.feature:4"]
+
+
+def test_a_line_nobody_runs_is_tried_by_no_scenario():
     assert select(_map(), {"services/arena/pricing.py": [7]}) == []
     assert select(_map(), {"services/arena/other.py": [1]}) == []
 
