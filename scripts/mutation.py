@@ -5,6 +5,7 @@
     .venv/bin/python scripts/mutation.py init --grow --sample N         # a larger sample, results kept
     .venv/bin/python scripts/mutation.py exec [--lanes N]               # try what is pending (resumes)
     .venv/bin/python scripts/mutation.py report [--min-score P]         # the table; reports/mutation/
+    .venv/bin/python scripts/mutation.py retry                          # the mutants that lived, pending again
     .venv/bin/python scripts/mutation.py sample --sample N --seed S [--min-score P]   # init + exec + report
     .venv/bin/python scripts/mutation.py gate                           # CI's gate: a sample by mutation/gate.toml
     .venv/bin/python scripts/mutation.py seeded [--only ID,ID]          # the hand-written bugs, counted apart
@@ -128,6 +129,12 @@ def sample(args) -> int:
     return status
 
 
+def retry(args) -> int:
+    count = sessions.retry(args.session)
+    print(f"[mutation] {count} mutant(s) that lived will be tried again by `exec`", file=sys.stderr)
+    return 0
+
+
 def gate(args) -> int:
     """The CI gate: `sample` with mutation/gate.toml's sample, seed and bar."""
     import tomllib
@@ -160,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             sub.add_argument("--grow", action="store_true",
                              help="widen the session's sample to --sample (same seed), keeping its results")
     commands.add_parser("gate", help="the CI gate: a sample by mutation/gate.toml")
+    commands.add_parser("retry", help="try the mutants that lived again (after strengthening the scenarios)")
     for name in ("exec", "sample", "gate"):
         sub = commands.choices.get(name) or commands.add_parser(name)
         sub.add_argument("--lanes", type=int, default=int(os.environ.get("ARENA_MUTATION_LANES", "1")))
@@ -172,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "lanes", 1) < 1:
         print(f"[config] --lanes={args.lanes} is not allowed: it must be 1 or more", file=sys.stderr)
         return 2
-    return {"init": init, "exec": execute, "report": report, "sample": sample, "gate": gate,
+    return {"init": init, "exec": execute, "report": report, "sample": sample, "gate": gate, "retry": retry,
             "seeded": seeded}[args.command](args)
 
 

@@ -84,6 +84,20 @@ def grow(session: Path, sample: int, seed: int) -> dict:
             "added": len(waiting)}
 
 
+def retry(session: Path, kinds: tuple[str, ...] = ("survived", "not covered")) -> int:
+    """Forget the results of the mutants that lived, so that `exec` tries them again (after the
+    scenarios were strengthened, or the map made anew); newly listed equivalents are marked."""
+    import sqlite3
+
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        again = [job for job, result in db.results if classify(result) in kinds]
+    with sqlite3.connect(session) as connection:
+        connection.executemany("DELETE FROM work_results WHERE job_id = ?", [(job,) for job in again])
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        mark_equivalents(db, set(again))
+    return len(again)
+
+
 def mark_equivalents(db: WorkDB, jobs: set[str]) -> int:
     from cosmic_ray.mutating import mutate_code
     from cosmic_ray.plugins import get_operator
