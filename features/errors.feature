@@ -32,7 +32,7 @@ Feature: Bad requests get a clear error in one shape, and store nothing
 
     Examples: Unknown things and wrong methods
       | method | path                     | body                                                                         | status | code             | names       |
-      | POST   | /runs                    | {"dataset_id": "<my dataset>", "provider": "nowhere", "model": "gpt-3.5-turbo"} | 404 | not_found        | provider 'nowhere' not found |
+      | POST   | /runs                    | {"dataset_id": "<my dataset>", "provider": "nowhere", "model": "gpt-3.5-turbo"} | 404 | not_found        | provider 'nowhere' not found; registered providers: gateway, router, unreachable |
       | POST   | /runs                    | {"dataset_id": "<unknown id>", "provider": "gateway", "model": "gpt-3.5-turbo"} | 404 | not_found        | dataset     |
       | DELETE | /runs                    | -                                                                            | 405    | method_not_allowed | DELETE    |
 
@@ -40,6 +40,7 @@ Feature: Bad requests get a clear error in one shape, and store nothing
       | method | path      | body                                                                                      | status | code             | names          |
       | POST   | /datasets | {"name": "x", "samples": [{"input": "What is 2 + 3?\u0000", "expected": "5"}]}             | 422    | validation_error | NUL            |
       | POST   | /datasets | {"name": "x", "samples": [{"input": "What is \ud800?", "expected": "5"}]}                  | 422    | validation_error | samples.0.input |
+      | POST   | /datasets | {"name": "x", "samples": [{"input": "What is \udfff?", "expected": "5"}]}                  | 422    | validation_error | samples.0.input |
       | POST   | /datasets | {"name": "   ", "samples": [{"input": "What is 2 + 3?", "expected": "5"}]}                 | 422    | validation_error | blank          |
       | POST   | /datasets | {"name": "x", "name": "y", "samples": [{"input": "What is 2 + 3?", "expected": "5"}]}      | 400    | bad_request      | repeats the key 'name' |
       | POST   | /runs     | {"dataset_id": "<my dataset>", "provider": "gateway", "model": "gpt-3.5-turbo", "max_attempts": 99999999999999999999999} | 422 | validation_error | max_attempts |
@@ -49,17 +50,31 @@ Feature: Bad requests get a clear error in one shape, and store nothing
   Scenario Outline: Asking for something that is not there is answered in the same shape
     When I send <method> <path> with the body -
     Then the answer is <status> with the error code "<code>" and a message naming "<names>"
+    And the answer lists the allowed methods as "<allowed>"
 
     Examples: Unknown ids and routes
-      | method | path                     | status | code             | names       |
-      | GET    | /runs/<unknown id>       | 404    | not_found        | run         |
-      | GET    | /runs/not-a-uuid         | 422    | validation_error | run_id      |
-      | GET    | /documents/<unknown id>  | 404    | not_found        | document    |
-      | GET    | /battles/<unknown id>    | 404    | not_found        | battle      |
-      | GET    | /nowhere                 | 404    | not_found        | /nowhere    |
-      | GET    | /datasets/upload         | 405    | method_not_allowed | POST      |
-      | GET    | /runs?status=lost        | 422    | validation_error | status      |
-      | GET    | /runs?cursor=not-a-cursor | 422   | validation_error | cursor      |
+      | method | path                     | status | code             | names       | allowed |
+      | GET    | /runs/<unknown id>       | 404    | not_found        | run         | -       |
+      | GET    | /runs/not-a-uuid         | 422    | validation_error | run_id      | -       |
+      | GET    | /documents/<unknown id>  | 404    | not_found        | document    | -       |
+      | GET    | /battles/<unknown id>    | 404    | not_found        | battle      | -       |
+      | GET    | /nowhere                 | 404    | not_found        | /nowhere    | -       |
+      | GET    | /datasets/upload         | 405    | method_not_allowed | POST      | POST    |
+      | GET    | /runs?status=lost        | 422    | validation_error | status      | -       |
+      | GET    | /runs?cursor=not-a-cursor | 422   | validation_error | cursor      | -       |
+
+  @normal
+  Scenario Outline: The API's published document lists every answer an operation can give
+    When I read the API's published document
+    Then it documents for <operation> exactly the answers "<answers>", every refusal in the error shape
+
+    Examples: One operation of each kind: tenant reads and writes, admin reads and writes
+      | operation                         | answers                            |
+      | GET /usage                        | 200, 401, 422, 503                 |
+      | POST /datasets                    | 201, 400, 401, 413, 422, 503       |
+      | POST /runs                        | 202, 400, 401, 404, 409, 413, 422, 503 |
+      | DELETE /admin/tenants/{tenant_id} | 204, 401, 403, 404, 422, 503       |
+      | PUT /admin/providers/{name}       | 200, 400, 401, 403, 413, 422, 503  |
 
   @normal
   Scenario: An oversized JSON body is refused before it is read

@@ -51,6 +51,18 @@ Feature: An evaluation run completes end to end
     And the stored scores of the questions are "1.0, 0.0, 1.0, 0.0"
 
   @normal
+  Scenario: Questions in any script, emoji included, reach the model character for character
+    Given a dataset with these questions:
+      | input                             | expected |
+      | Combien font deux plus deux ? 🤔   | 4        |
+      | 東京は日本の首都ですか？              | はい      |
+      | Ｗｈａｔ ｉｓ ２ ＋ ２？              | 4        |
+    When I start a run of that dataset on model "gpt-3.5-turbo"
+    Then the run completes within 30 seconds
+    And the provider was called exactly once per question for that run
+    And every question has exactly one stored result
+
+  @normal
   Scenario Outline: Case and spacing do not change a score; a different answer does
     Given a dataset of the question "What is 2 + 3?" expecting "<expected>"
     When I start a run of that dataset on model "gpt-4o-mini" scored by "<scorer>"

@@ -58,6 +58,17 @@ Feature: Datasets can be uploaded as files, and bad files are refused
     And the dataset is ready within 20 seconds with 3 questions and the file's checksum
 
   @normal
+  Scenario Outline: A file exactly as large as the limit is accepted, its size announced or not
+    When I upload <upload>
+    Then the upload is accepted for processing
+    And the dataset is ready within 60 seconds with 5000 questions and the file's checksum
+
+    Examples: The limit met exactly (5,000,000 bytes; one line more is refused, below)
+      | upload                                                          |
+      | a dataset file of exactly 5000000 bytes                         |
+      | a dataset file of exactly 5000000 bytes without announcing its size |
+
+  @normal
   Scenario: Uploading the same content twice reuses the first dataset
     When I upload the dataset file "arithmetic.csv"
     Then the upload is accepted for processing
@@ -94,4 +105,5 @@ Feature: Datasets can be uploaded as files, and bad files are refused
       | a form without a file part                        | 422    | no file part        |
       | the dataset under the name "../../etc/x.jsonl"    | 422    | path separators     |
       | the dataset under a name with a control character | 422    | control characters  |
+      | the dataset under a name of 256 characters        | 422    | the limit is 255    |
       | the dataset under a name of 300 characters        | 422    | the limit is 255    |

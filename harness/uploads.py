@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from harness.api import ArenaClient
 from harness.waits import poll_until
 
@@ -38,6 +40,22 @@ def oversized_dataset(size_bytes: int) -> bytes:
     bytes): just over a limit when `size_bytes` is the limit."""
     line = b'{"input": "What is 2 + 3?", "expected": "5"}\n'
     return line * (size_bytes // len(line) + 1)
+
+
+def dataset_of_exactly(size_bytes: int, line_bytes: int = 1000) -> bytes:
+    """A well-formed JSONL dataset of exactly `size_bytes` bytes: questions of `line_bytes` bytes
+    each (5,000 rows for 5 MB, not 100,000), the last one padded with blanks before its newline."""
+    def line(length: int) -> bytes:
+        head = json.dumps({"input": "What is 2 + 3?", "expected": "5"})[:-1]
+        filler = length - len(head) - len(', "note": ""}\n')
+        return (head + ', "note": "' + "." * filler + '"}\n').encode()
+
+    rows, left = divmod(size_bytes, line_bytes)
+    content = line(line_bytes) * rows
+    if left:
+        content = content[:-1] + b" " * left + b"\n"
+    assert len(content) == size_bytes, f"test defect: made {len(content)} bytes, not {size_bytes}"
+    return content
 
 
 def upload_without_length(api: ArenaClient, path: str, file_name: str, content: bytes, chunk: int = 256 * 1024):

@@ -9,7 +9,7 @@ import uuid
 
 from behave import then, when
 
-from harness.api import error_of
+from harness.api import error_of, expect
 from harness.footprint import my_footprint
 
 UNKNOWN_ID = str(uuid.UUID(int=0xA11CE))
@@ -50,3 +50,30 @@ def step_error_answer(context, status, code, names):
     error = error_of(response)
     assert error["code"] == code, f"expected the code {code!r}, got {error['code']!r}"
     assert names.lower() in error["message"].lower(), f"the message should name {names!r}: {error['message']!r}"
+
+
+@then('the answer lists the allowed methods as "{allowed}"')
+def step_allowed_methods(context, allowed):
+    # "-": none; only a 405 says what is allowed (RFC 9110), and only there is an Allow header.
+    seen = context.response.headers.get("Allow")
+    expected = None if allowed.strip() == "-" else allowed
+    assert seen == expected, (f"expected {'no Allow header' if expected is None else f'Allow: {expected}'}, "
+                              f"saw {'none' if seen is None else f'Allow: {seen}'}")
+
+
+@when("I read the API's published document")
+def step_read_openapi(context):
+    context.openapi = expect(context.me.api.request("GET", "/openapi.json"), 200).json()
+
+
+@then('it documents for {method} {path} exactly the answers "{answers}", every refusal in the error shape')
+def step_documented_answers(context, method, path, answers):
+    operation = context.openapi["paths"].get(path, {}).get(method.lower())
+    assert operation is not None, f"expected the document to describe {method} {path}, saw no such operation"
+    expected = [answer.strip() for answer in answers.split(",")]
+    seen = sorted(operation["responses"])
+    assert seen == expected, f"expected {method} {path} to document {expected}, saw {seen}"
+    for status in (s for s in seen if s >= "400"):
+        schema = operation["responses"][status].get("content", {}).get("application/json", {}).get("schema")
+        assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (
+            f"expected {method} {path}'s {status} in the error shape (ErrorBody), saw {schema}")

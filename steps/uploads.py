@@ -14,7 +14,13 @@ from harness import (
 from harness.api import expect
 from harness.footprint import my_footprint
 from harness.tenants import another_tenant
-from harness.uploads import content_type_of, oversized_dataset, upload_without_length, wait_for_dataset
+from harness.uploads import (
+    content_type_of,
+    dataset_of_exactly,
+    oversized_dataset,
+    upload_without_length,
+    wait_for_dataset,
+)
 
 
 def _upload(context, file_name: str, content: bytes, raw: bool = False, **kwargs):
@@ -162,6 +168,19 @@ def step_try_oversized_chunked(context, megabytes):
 @when("I try to upload a dataset file of {size:d} bytes without announcing its size")
 def step_try_oversized_bytes_chunked(context, size):
     _upload_without_length(context, oversized_dataset(size))
+
+
+@when("I upload a dataset file of exactly {size:d} bytes")
+def step_upload_exact(context, size):
+    context.dataset = _upload(context, "exact.jsonl", dataset_of_exactly(size)).json()
+    context.upload_name = "exact.jsonl"
+
+
+@when("I upload a dataset file of exactly {size:d} bytes without announcing its size")
+def step_upload_exact_chunked(context, size):
+    context.uploaded_bytes = dataset_of_exactly(size)
+    _upload_without_length(context, context.uploaded_bytes)
+    context.dataset, context.upload_name = context.response.json(), "exact.jsonl"
 
 
 def _upload_without_length(context, content: bytes) -> None:
