@@ -15,6 +15,7 @@ Set by hooks (environment.py), never by steps:
 | features_started | run    | when the first feature started (for the phase timings)                |
 | teardown       | run      | the guarded teardown                                                  |
 | exchanges      | feature  | the API exchanges attached to a failed scenario's report              |
+| scenario_contexts | run   | with coverage_map: tells the stack which scenario runs (coverage_map) |
 | me             | scenario | a fresh tenant (TenantSession) for this scenario                      |
 | other          | scenario | "another tenant" (harness.tenants.another_tenant), None until asked   |
 | other_tenants  | scenario | every extra tenant opened in the scenario, deleted with it            |
@@ -67,6 +68,7 @@ Set by steps, read by later steps of the same scenario:
 | router_user        | router                              | the OpenAI `user` sent through the router      |
 | other_user         | router                              | another tenant's `user`                        |
 | run_response       | router                              | the HTTP answer to starting a run              |
+| openapi            | errors                              | the API's published document (OpenAPI)         |
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ import re
 
 HOOK_ATTRIBUTES = frozenset({
     "settings", "stack", "endpoints", "admin", "gateway", "db", "mongo", "timer", "features_started", "teardown",
-    "exchanges",
+    "exchanges", "scenario_contexts",
     "me", "other", "other_tenants",
 })
 

@@ -63,7 +63,7 @@ def step_allowed_methods(context, allowed):
 
 @when("I read the API's published document")
 def step_read_openapi(context):
-    context.openapi = expect(context.me.api.request("GET", "/openapi.json"), 200).json()
+    context.openapi = expect(context.me.api.request("GET", "/openapi.json"), 200)
 
 
 @then('it documents for {method} {path} exactly the answers "{answers}", every refusal in the error shape')
