@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness import tables
 from harness.api import ArenaClient, expect
 from harness.waits import poll_until
 
@@ -37,9 +38,9 @@ def battle_document_problems(doc: dict | None, request: dict, battle: dict, verd
     problems = []
     if doc["prompt"] != request["prompt"]:
         problems.append(f"prompt {doc['prompt']!r}, sent {request['prompt']!r}")
-    seen = [(c["model"], c["answer"]) for c in doc["contenders"]]
-    if seen != answers:
-        problems.append(f"answers {seen}, expected {answers}")
+    expected_answers = [{"model": model, "answer": answer} for model, answer in answers]
+    if diff := tables.differences(expected_answers, doc["contenders"], key="model", columns=["model", "answer"]):
+        problems.append(f"the contenders' answers: {diff}")
     for contender in doc["contenders"]:
         usage = contender["usage"]
         if contender["served_model"] != contender["model"] or usage["completion_tokens"] != len(

@@ -5,7 +5,7 @@ the system answered (a list of dicts, values of any type). A row is labelled by 
 step's table and, given a `key` column, by that cell: "row 2 (model gpt-3.5-turbo)".
 
     differences(expected, seen, key="model")
-    -> "3 rows expected, 3 seen; 1 differs:
+    -> "3 rows where the table has 3; 1 differs:
          row 2 (model gpt-3.5-turbo): rating expected 984.7, saw 990.1; wins expected 0, saw 1"
 
 `side_by_side` renders both tables as plain text, for a report attachment. This module returns
@@ -128,7 +128,7 @@ def differences(expected: Sequence[Mapping[str, str]], seen: Sequence[Mapping[st
         return ""
     counts = [f"{n} {word}" for n, word in ((differ, "differ" if differ > 1 else "differs"),
                                              (missing, "missing"), (extra, "extra")) if n]
-    summary = f"{_rows(len(expected))} expected, {len(seen)} seen; {', '.join(counts)}:"
+    summary = f"{_rows(len(seen))} where the table has {len(expected)}; {', '.join(counts)}:"
     return "\n".join([summary, *lines])
 
 

@@ -1,10 +1,12 @@
 """Steps about battles, the judge's verdicts and the leaderboard."""
 
-from decimal import Decimal
-
 from behave import given, then, when
 
-from harness import phrases  # noqa: F401 - registers the Text type used below
+from harness import (
+    phrases,  # noqa: F401 - registers the Text type used below
+    report,
+    tables,
+)
 from harness.battles import (
     battle_document_problems,
     list_battles,
@@ -116,13 +118,13 @@ def step_fight_battles(context, prompt, judge):
 @then("the leaderboard is:")
 def step_leaderboard_is(context):
     board = context.me.api.leaderboard()
-    expected = [{heading: row[heading] for heading in context.table.headings} for row in context.table]
-    seen = [{heading: str(m[heading]) for heading in context.table.headings} for m in board]
-    for row in seen:  # ratings compared as numbers: "984" and "984.0" are the same rating
-        row["rating"] = str(Decimal(row["rating"]).normalize())
-    for row in expected:
-        row["rating"] = str(Decimal(row["rating"]).normalize())
-    assert seen == expected, f"expected the leaderboard\n{expected}\nit is\n{seen}"
+    expected = [row.as_dict() for row in context.table]
+    # Row by row in rank order; ratings compared as numbers: "984" and "984.0" are the same rating.
+    how = {"key": "model", "columns": context.table.headings, "same": {"rating": tables.same_number}}
+    diff = tables.differences(expected, board, **how)
+    if diff:
+        report.attach_tables("The leaderboard", tables.side_by_side(expected, board, **how))
+    assert not diff, f"expected the leaderboard as in the table, saw {diff}"
 
 
 @given("I note the leaderboard")

@@ -10,6 +10,8 @@ from behave import then, when
 from harness import (
     fixtures,
     phrases,  # noqa: F401 - registers the Text type used below
+    report,
+    tables,
 )
 from harness.api import expect
 from harness.footprint import my_footprint
@@ -75,12 +77,13 @@ def step_rows_intact(context):
 def step_dataset_rejected(context, seconds):
     dataset = wait_for_dataset(context.me.api, context.dataset["id"], timeout=seconds)
     assert dataset["status"] == "rejected", f"expected the dataset rejected, it is {dataset['status']}"
-    named = {(str(error["line"]), error["reason"]) for error in dataset["errors"]}
-    for row in context.table:
-        matches = [reason for line, reason in named if line == row["line"] and row["reason"] in reason]
-        assert matches, (
-            f"line {row['line']} should be named for {row['reason']!r}; the rejection says {dataset['errors']}")
-    assert len(dataset["errors"]) == len(context.table.rows), f"unexpected rows named: {dataset['errors']}"
+    expected = [row.as_dict() for row in context.table]
+    # Each row of the table names one error of the rejection: its line, and words of its reason.
+    how = {"key": "line", "ordered": False, "columns": context.table.headings, "same": {"reason": tables.contains}}
+    diff = tables.differences(expected, dataset["errors"], **how)
+    if diff:
+        report.attach_tables("The rows named", tables.side_by_side(expected, dataset["errors"], **how))
+    assert not diff, f"expected the rejection to name the rows of the table, saw {diff}"
     context.dataset = dataset
 
 

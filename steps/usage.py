@@ -7,6 +7,8 @@ from behave import given, then, when
 from harness import (
     fixtures,
     phrases,  # noqa: F401 - registers the Text and Dec types used below
+    report,
+    tables,
 )
 from harness.api import expect
 from harness.runs import wait_for_status
@@ -92,16 +94,16 @@ def step_other_run_completes(context, seconds):
 def _assert_usage_is(session, table) -> None:
     """The tenant's usage, model by model and in total, is exactly the table (no other model)."""
     usage = session.api.usage()
-    reported = {m["model"]: m for m in usage["by_model"]}
-    expected = {row["model"]: row for row in table}
-    assert set(reported) == set(expected), f"expected usage of {sorted(expected)}, the API reports {sorted(reported)}"
-    for model, row in expected.items():
-        got = reported[model]
-        seen = (got["results"], got["prompt_tokens"], got["completion_tokens"])
-        wanted = (int(row["results"]), int(row["prompt tokens"]), int(row["completion tokens"]))
-        assert seen == wanted, f"{model}: expected results/prompt/completion {wanted}, the API reports {seen}"
-        assert same_cost(got["cost"], row["cost"]), (
-            f"{model}: expected cost {row['cost']}, the API reports {got['cost']}")
+    expected = [row.as_dict() for row in table]
+    # The API's fields by the table's headings ("prompt tokens" is prompt_tokens); rows paired by model.
+    reported = [{field.replace("_", " "): value for field, value in m.items()} for m in usage["by_model"]]
+    how = {"key": "model", "ordered": False, "columns": table.headings,
+           "same": {"results": tables.same_number, "prompt tokens": tables.same_number,
+                    "completion tokens": tables.same_number, "cost": same_cost}}
+    diff = tables.differences(expected, reported, **how)
+    if diff:
+        report.attach_tables("The usage by model", tables.side_by_side(expected, reported, **how))
+    assert not diff, f"expected the usage by model as in the table, saw {diff}"
     total = sum((Decimal(row["cost"]) for row in table), Decimal(0))
-    assert same_cost(usage["cost"], total), f"expected a total cost of {total}, the API reports {usage['cost']}"
+    assert same_cost(usage["cost"], total), f"expected a total cost of {total}, saw {usage['cost']} in the API"
     usage_matches_store(session)
