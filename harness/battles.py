@@ -23,7 +23,7 @@ def wait_for_battle(api: ArenaClient, battle_id: str, status: str, timeout: floa
     battle = poll_until(lambda: api.battle(battle_id), lambda b: b["status"] in TERMINAL, timeout=timeout,
                         what=f"battle {battle_id} to finish", describe=lambda b: f"status {b['status']!r}")
     if battle["status"] != status:
-        raise AssertionError(f"battle {battle_id} ended {battle['status']!r}, expected {status!r}: "
+        raise AssertionError(f"expected battle {battle_id} to end {status!r}, saw it end {battle['status']!r}: "
                              f"error {battle.get('error')}")
     return battle
 
