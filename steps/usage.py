@@ -20,16 +20,18 @@ from harness.usage import same_cost, usage_matches_store
 def step_results_priced(context, model):
     results = context.me.api.results(context.run["id"])
     assert len(results) == len(context.dataset_samples), (
-        f"expected {len(context.dataset_samples)} priced results, the API lists {len(results)}")
+        f"expected {len(context.dataset_samples)} priced results, saw {len(results)} in the API")
     for result in results:
         usage = result["usage"]
         expected = fixtures.price_of(model, usage["prompt_tokens"], usage["completion_tokens"])
-        assert expected > 0, f"the price table has no price for {model!r} (or the result has no tokens: {usage})"
+        assert expected > 0, (
+            f"expected a price for {model!r} in the price table (and tokens on the result), saw {expected} for {usage}")
         assert same_cost(usage["cost"], expected), (
-            f"{result['input']!r}: cost {usage['cost']}, the price table says {expected} for {usage}")
+            f"{result['input']!r}: expected the price table's {expected} for {usage}, saw cost {usage['cost']}")
     run = context.me.api.run(context.run["id"])
     summed = sum(Decimal(str(r["usage"]["cost"])) for r in results)
-    assert same_cost(run["usage"]["cost"], summed), f"run cost {run['usage']['cost']}, its results add up to {summed}"
+    assert same_cost(run["usage"]["cost"], summed), (
+        f"expected the run's cost to be its results' sum {summed}, saw {run['usage']['cost']}")
 
 
 @then("the run used {prompt:d} prompt tokens and {completion:d} completion tokens, costing {cost:Dec}")
@@ -37,8 +39,8 @@ def step_run_used(context, prompt, completion, cost):
     usage = context.me.api.run(context.run["id"])["usage"]
     seen = (usage["prompt_tokens"], usage["completion_tokens"], usage["total_tokens"])
     assert seen == (prompt, completion, prompt + completion), (
-        f"expected {prompt} prompt + {completion} completion tokens, the run reports {usage}")
-    assert same_cost(usage["cost"], cost), f"expected the run to cost {cost}, it reports {usage['cost']}"
+        f"expected {prompt} prompt + {completion} completion tokens, saw the run report {usage}")
+    assert same_cost(usage["cost"], cost), f"expected the run to cost {cost}, saw {usage['cost']}"
 
 
 @then("my tenant's usage equals everything stored for my tenant, model by model")
@@ -72,7 +74,7 @@ def _assert_run_count(session, count) -> None:
     usage = session.api.usage()
     stored = session.rows.count("runs")
     assert usage["runs"] == stored == count, (
-        f"expected {count} run(s); the usage report counts {usage['runs']}, the database holds {stored}")
+        f"expected {count} run(s), saw {usage['runs']} in the usage report and {stored} in the database")
 
 
 @given("another tenant has a dataset of the same questions")
