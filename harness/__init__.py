@@ -18,6 +18,7 @@ Module map:
   phrases    parse types for step phrases (quoted text, decimals, things a tenant owns)
   runs, battles, uploads   waiting on runs, battles and uploads with telling failure messages
   usage      a tenant's usage report against its stored results
+  tables     a Then's table against what was seen: only the cells that differ, by row and column
   router     the LiteLLM router: an OpenAI client for it, its routing headers, its ledger (from its logs)
   events     reading Server-Sent Events (run events, streamed answers): sseclient-py over requests
   report     what the Allure report carries: matrix links, environment, executor, failed start

@@ -215,7 +215,8 @@ class ArenaClient:
             cursor = body["next_cursor"]
             if cursor is None:
                 return pages
-        raise AssertionError(f"GET /{kind} still had a next_cursor after {max_pages} pages")
+        raise AssertionError(f"expected GET /{kind} to end within {max_pages} pages, "
+                             f"saw a next_cursor after page {max_pages}")
 
     def leaderboard(self) -> list[dict]:
         return expect(self.request("GET", "/leaderboard"), 200)["models"]
@@ -237,11 +238,12 @@ class UnexpectedResponse(AssertionError):
 
 
 def expect(response: requests.Response, status: int) -> Any:
-    """The JSON body of `response`, or an assertion error naming the call and what came back."""
+    """The JSON body of `response`, or an assertion error naming the call and what came back:
+    "expected HTTP 201 from POST /datasets, saw 422: {...}" (the body cut short, secrets masked)."""
     if response.status_code != status:
         raise UnexpectedResponse(
-            f"{response.request.method} {urlsplit(response.request.url).path} answered {response.status_code}, "
-            f"expected {status}: {_body_text(response.content, 600)}"
+            f"expected HTTP {status} from {response.request.method} {urlsplit(response.request.url).path}, "
+            f"saw {response.status_code}: {_body_text(response.content, 300)}"
         )
     return response.json() if response.content else None
 

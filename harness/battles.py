@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness import tables
 from harness.api import ArenaClient, expect
 from harness.waits import poll_until
 
@@ -22,7 +23,7 @@ def wait_for_battle(api: ArenaClient, battle_id: str, status: str, timeout: floa
     battle = poll_until(lambda: api.battle(battle_id), lambda b: b["status"] in TERMINAL, timeout=timeout,
                         what=f"battle {battle_id} to finish", describe=lambda b: f"status {b['status']!r}")
     if battle["status"] != status:
-        raise AssertionError(f"battle {battle_id} ended {battle['status']!r}, expected {status!r}: "
+        raise AssertionError(f"expected battle {battle_id} to end {status!r}, saw it end {battle['status']!r}: "
                              f"error {battle.get('error')}")
     return battle
 
@@ -33,32 +34,35 @@ def battle_document_problems(doc: dict | None, request: dict, battle: dict, verd
     prompt, contenders, judge), the API's account of it (`battle`), the judge's `verdict` and each
     contender's answer (model, answer) in order. `judge_usage`: the judge's tokens are recorded too."""
     if doc is None:
-        return [f"no battle document {battle['id']} for my tenant in MongoDB"]
+        return [f"a battle document {battle['id']} for my tenant in MongoDB expected, saw none"]
     problems = []
     if doc["prompt"] != request["prompt"]:
-        problems.append(f"prompt {doc['prompt']!r}, sent {request['prompt']!r}")
-    seen = [(c["model"], c["answer"]) for c in doc["contenders"]]
-    if seen != answers:
-        problems.append(f"answers {seen}, expected {answers}")
+        problems.append(f"prompt expected {request['prompt']!r} (as sent), saw {doc['prompt']!r}")
+    expected_answers = [{"model": model, "answer": answer} for model, answer in answers]
+    if diff := tables.differences(expected_answers, doc["contenders"], key="model", columns=["model", "answer"]):
+        problems.append(f"the contenders' answers: {diff}")
     for contender in doc["contenders"]:
         usage = contender["usage"]
         if contender["served_model"] != contender["model"] or usage["completion_tokens"] != len(
                 contender["answer"].split()):
-            problems.append(f"{contender['model']} served by {contender['served_model']}, usage {usage}")
+            problems.append(f"{contender['model']} expected served by itself with a completion token per word, "
+                            f"saw served by {contender['served_model']}, usage {usage}")
     judge = doc["judge"]
     if (judge["model"], judge["verdict"]) != (request["judge"], verdict) or not judge["rationale"]:
-        problems.append(f"judge {judge}, expected {request['judge']} with verdict {verdict}")
+        problems.append(f"judge expected {request['judge']} with verdict {verdict} and a rationale, saw {judge}")
     judge_tokens = judge.get("usage") or {}
     if judge_usage and (not judge_tokens.get("prompt_tokens") or not judge_tokens.get("completion_tokens")):
-        problems.append(f"the judge's token usage is not recorded: {judge_tokens}")
+        problems.append(f"the judge's token usage expected recorded, saw {judge_tokens}")
     outcome = (doc["winner"], doc["loser"], doc["draw"], doc["status"])
     if outcome != (battle["winner"], battle["loser"], False, "completed"):
-        problems.append(f"outcome {outcome}, the API says {battle['winner']} beat {battle['loser']}")
+        problems.append(f"outcome expected as the API says, {battle['winner']} beat {battle['loser']} (completed), "
+                        f"saw {outcome}")
     winner_side = {"A": 0, "B": 1}.get(verdict)
     if winner_side is None or doc["winner"] != request["contenders"][winner_side]:
-        problems.append(f"verdict {verdict} does not name the winner {doc['winner']}")
+        problems.append(f"verdict {verdict} expected to name the winner, saw winner {doc['winner']}")
     if not (doc["created_at"] <= doc["started_at"] <= doc["finished_at"]):
-        problems.append(f"timestamps {doc['created_at']} {doc['started_at']} {doc['finished_at']}")
+        problems.append(f"timestamps expected created <= started <= finished, saw {doc['created_at']}, "
+                        f"{doc['started_at']}, {doc['finished_at']}")
     return problems
 
 

@@ -106,7 +106,8 @@ def gherkin_table(table) -> str:
 def cannot_pass(notice: str) -> None:
     """Fail a deprecated phrase that, where it is used, could pass only by checking nothing: the
     message says what to write instead (rather than passing, or failing as an undefined step)."""
-    raise AssertionError(notice)
+    raise AssertionError("expected a step that can fail where it is used, saw a deprecated one that could only pass "
+                         f"by checking nothing: {notice}")
 
 
 def deprecation_of(definition) -> Deprecation | None:

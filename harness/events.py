@@ -43,7 +43,8 @@ def read_stream(api: ArenaClient, method: str, path: str, *, stop: Callable[[lis
             method, f"{api.base_url}{path}", json=body, stream=True, timeout=(10.0, timeout),
             headers={**api.auth_headers, "Accept": "text/event-stream", **(headers or {})}) as response:
         if response.status_code != 200:
-            raise AssertionError(f"{method} {path} answered {response.status_code}: {response.text[:300]}")
+            raise AssertionError(f"expected HTTP 200 from {method} {path}, saw {response.status_code}: "
+                                 f"{response.text[:300]}")
         watchdog = threading.Timer(timeout, lambda: (timed_out.set(), response.close()))
         watchdog.start()
         try:
@@ -60,7 +61,7 @@ def read_stream(api: ArenaClient, method: str, path: str, *, stop: Callable[[lis
         finally:
             watchdog.cancel()
     if timed_out.is_set() and not (events and stop(events)):
-        raise AssertionError(f"the event stream of {path} did not end within {timeout:g} s; "
+        raise AssertionError(f"expected the event stream of {path} to end within {timeout:g} s, saw it still open; "
                              f"received {[f'{e.id}:{e.type}' for e in events]}")
     return events
 
@@ -83,7 +84,7 @@ def resume_events(api: ArenaClient, run_id: str, first_connection: list[Event], 
                   timeout: float = 30) -> list[Event]:
     """Reconnect after the last event `first_connection` received (Last-Event-ID) and read on: to
     the terminal event, or with `until_closed` until the server ends the stream."""
-    assert first_connection, "the first connection received no event to resume from"
+    assert first_connection, "expected events on the first connection to resume from, saw none"
     return read_events(api, run_id, last_event_id=first_connection[-1].id, until_closed=until_closed,
                        timeout=timeout)
 

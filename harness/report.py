@@ -135,3 +135,9 @@ def attach_run_events(db, run_ids: list[str]) -> None:
         except Exception as err:  # noqa: BLE001 - the store may be what failed; say so instead
             body = f"(could not read the stored events: {type(err).__name__}: {str(err).splitlines()[0]})"
         allure.attach(secrets.mask(body), name=f"Stored events of run {run_id}", attachment_type=AttachmentType.TEXT)
+
+
+def attach_tables(what: str, side_by_side: str) -> None:
+    """The step's table and what was seen, side by side (harness.tables.side_by_side), for a Then
+    whose table did not match: the failure message names only the differences."""
+    allure.attach(side_by_side, name=f"{what}: expected and seen", attachment_type=AttachmentType.TEXT)

@@ -29,7 +29,7 @@ def wait_for_status(api: ArenaClient, run_id: str, status: str, timeout: float) 
         what=f"run {run_id} to reach {status!r}", describe=describe_run,
     )
     if run["status"] != status:
-        raise AssertionError(f"run {run_id} ended {run['status']!r} while we waited for {status!r}: "
+        raise AssertionError(f"expected run {run_id} to reach {status!r}, saw it end {run['status']!r}: "
                              f"{describe_run(run)}")
     return run
 

@@ -54,7 +54,7 @@ def dataset_of_exactly(size_bytes: int, line_bytes: int = 1000) -> bytes:
     content = line(line_bytes) * rows
     if left:
         content = content[:-1] + b" " * left + b"\n"
-    assert len(content) == size_bytes, f"test defect: made {len(content)} bytes, not {size_bytes}"
+    assert len(content) == size_bytes, f"test defect: expected {size_bytes} bytes, saw {len(content)}"
     return content
 
 

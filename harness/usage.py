@@ -17,18 +17,20 @@ def usage_matches_store(session) -> dict:
     there are stored results to account for. Returns the report."""
     usage = session.api.usage()
     stored = session.rows.usage_by_model()
-    assert stored, "the tenant has no stored results to account for"
+    assert stored, "expected stored results of the tenant to account for, saw none"
     reported = {m["model"]: m for m in usage["by_model"]}
-    assert set(reported) == set(stored), f"the API reports models {sorted(reported)}, the store {sorted(stored)}"
+    assert set(reported) == set(stored), (
+        f"expected the API to report the models of the store {sorted(stored)}, saw {sorted(reported)}")
     for model, row in stored.items():
         for field in ("results", "prompt_tokens", "completion_tokens", "total_tokens"):
             assert reported[model][field] == row[field], (
-                f"{model} {field}: API {reported[model][field]}, store {row[field]}")
+                f"expected {model}'s {field} to be the store's {row[field]}, saw {reported[model][field]} in the API")
         assert same_cost(reported[model]["cost"], row["cost"]), (
-            f"{model} cost: API {reported[model]['cost']}, store {row['cost']}")
+            f"expected {model}'s cost to be the store's {row['cost']}, saw {reported[model]['cost']} in the API")
     totals = {f: sum(row[f] for row in stored.values()) for f in ("results", "total_tokens")}
     assert (usage["results"], usage["total_tokens"]) == (totals["results"], totals["total_tokens"]), (
-        f"tenant totals {usage} differ from the store {totals}")
+        f"expected the tenant's totals to be the store's {totals}, saw {usage} in the API")
     stored_cost = sum((row["cost"] for row in stored.values()), Decimal(0))
-    assert same_cost(usage["cost"], stored_cost), f"tenant cost: API {usage['cost']}, store {stored_cost}"
+    assert same_cost(usage["cost"], stored_cost), (
+        f"expected the tenant's cost to be the store's {stored_cost}, saw {usage['cost']} in the API")
     return usage

@@ -57,7 +57,7 @@ def hold_for(
     while True:
         value = probe()
         if not condition(value):
-            raise AssertionError(f"expected {what} for {duration:g} s; it changed: {describe(value)}")
+            raise AssertionError(f"expected {what} for {duration:g} s, saw it change: {describe(value)}")
         if time.monotonic() >= deadline:
             return value
         time.sleep(interval)  # the pace of observation, not a wait for a state

@@ -1,10 +1,12 @@
 """Steps about battles, the judge's verdicts and the leaderboard."""
 
-from decimal import Decimal
-
 from behave import given, then, when
 
-from harness import phrases  # noqa: F401 - registers the Text type used below
+from harness import (
+    phrases,  # noqa: F401 - registers the Text type used below
+    report,
+    tables,
+)
 from harness.battles import (
     battle_document_problems,
     list_battles,
@@ -18,7 +20,8 @@ from harness.tenants import another_tenant
 
 def _start(context, session, prompt, a, b, judge, key=None):
     response = session.api.start_battle(prompt, [a, b], judge, idempotency_key=key)
-    assert response.status_code in (200, 202), f"starting a battle answered {response.status_code}: {response.text}"
+    assert response.status_code in (200, 202), (
+        f"expected HTTP 200 or 202 from starting a battle, saw {response.status_code}: {response.text[:300]}")
     return response
 
 
@@ -28,7 +31,8 @@ def _start_mine(context, prompt, a, b, judge, key=None):
 
 def _remember(context, response, prompt, a, b, judge):
     """My battle in play: the answer to starting it, and what it was started with."""
-    assert response.status_code in (200, 202), f"starting a battle answered {response.status_code}: {response.text}"
+    assert response.status_code in (200, 202), (
+        f"expected HTTP 200 or 202 from starting a battle, saw {response.status_code}: {response.text[:300]}")
     context.battle_responses = [*getattr(context, "battle_responses", []), response]
     context.battle = response.json()
     context.battle_request = {"prompt": prompt, "contenders": [a, b], "judge": judge}
@@ -79,7 +83,7 @@ def step_battle_fails(context, seconds):
 def step_winner_loser(context, winner, loser):
     battle = context.battle
     assert (battle["winner"], battle["loser"], battle["draw"]) == (winner, loser, False), (
-        f"expected {winner} to beat {loser}; the battle says winner {battle['winner']}, loser {battle['loser']}, "
+        f"expected {winner} to beat {loser}, saw winner {battle['winner']}, loser {battle['loser']}, "
         f"draw {battle['draw']} ({battle['judge']['rationale']})")
 
 
@@ -89,7 +93,8 @@ def step_battle_document(context, verdict):
     answers = [(row["model"], row["answer"]) for row in context.table]
     problems = battle_document_problems(context.mongo.battle(context.me.id, context.battle["id"]),
                                         context.battle_request, context.battle, verdict, answers)
-    assert not problems, f"the battle document is wrong in: {problems}"
+    assert not problems, (
+        f"expected the battle document to record the battle, saw {len(problems)} difference(s): {'; '.join(problems)}")
 
 
 @then("the provider was called {count:d} times for that battle")
@@ -103,86 +108,94 @@ def step_battle_calls(context, count):
 @given('these battles are fought on "{prompt:Text}", judged by "{judge:Text}":')
 @when('these battles are fought on "{prompt:Text}", judged by "{judge:Text}":')
 def step_fight_battles(context, prompt, judge):
-    assert context.table.rows, "test defect: no battles listed"
+    assert context.table.rows, "test defect: expected a table of battles to fight, saw no rows"
     context.battle_series = [dict(zip(context.table.headings, row.cells, strict=True)) for row in context.table]
     for row in context.table:
         _start_mine(context, prompt, row["contender a"], row["contender b"], judge)
         battle = wait_for_battle(context.me.api, context.battle["id"], "completed", timeout=20)
         outcome = "draw" if battle["draw"] else battle["winner"]
         assert outcome == row["winner"], (
-            f"{row['contender a']} vs {row['contender b']}: expected {row['winner']}, got {outcome}")
+            f"{row['contender a']} vs {row['contender b']}: expected {row['winner']}, saw {outcome}")
 
 
 @then("the leaderboard is:")
 def step_leaderboard_is(context):
     board = context.me.api.leaderboard()
-    expected = [{heading: row[heading] for heading in context.table.headings} for row in context.table]
-    seen = [{heading: str(m[heading]) for heading in context.table.headings} for m in board]
-    for row in seen:  # ratings compared as numbers: "984" and "984.0" are the same rating
-        row["rating"] = str(Decimal(row["rating"]).normalize())
-    for row in expected:
-        row["rating"] = str(Decimal(row["rating"]).normalize())
-    assert seen == expected, f"expected the leaderboard\n{expected}\nit is\n{seen}"
+    expected = [row.as_dict() for row in context.table]
+    # Row by row in rank order; ratings compared as numbers: "984" and "984.0" are the same rating.
+    how = {"key": "model", "columns": context.table.headings, "same": {"rating": tables.same_number}}
+    diff = tables.differences(expected, board, **how)
+    if diff:
+        report.attach_tables("The leaderboard", tables.side_by_side(expected, board, **how))
+    assert not diff, f"expected the leaderboard as in the table, saw {diff}"
 
 
 @given("I note the leaderboard")
 def step_note_leaderboard(context):
     context.noted_leaderboard = context.me.api.leaderboard()
-    assert context.noted_leaderboard, "test defect: noting an empty leaderboard proves nothing about changes"
+    assert context.noted_leaderboard, (
+        "test defect: expected a leaderboard with rows to note (an empty one proves nothing about changes), saw none")
 
 
 @then("the leaderboard is as I noted it")
 def step_leaderboard_unchanged(context):
     now = context.me.api.leaderboard()
-    assert now == context.noted_leaderboard, f"the leaderboard changed from {context.noted_leaderboard} to {now}"
+    assert now == context.noted_leaderboard, f"expected the leaderboard as noted {context.noted_leaderboard}, saw {now}"
 
 
 @then('the leaderboard does not list "{model:Text}"')
 def step_leaderboard_lacks(context, model):
     listed = [m["model"] for m in context.me.api.leaderboard()]
-    assert model not in listed, f"the leaderboard lists {model!r}: {listed}"
+    assert model not in listed, f"expected a leaderboard without {model!r}, saw it listed: {listed}"
 
 
 @then("the battle's document in MongoDB records the provider error and no winner")
 def step_failed_document(context):
     doc = context.mongo.battle(context.me.id, context.battle["id"])
-    assert doc is not None, f"no battle document {context.battle['id']} for my tenant in MongoDB"
+    assert doc is not None, f"expected a battle document {context.battle['id']} for my tenant in MongoDB, saw none"
     error = doc["error"] or {}
-    assert doc["status"] == "failed" and "returned 500" in error.get("message", ""), f"document: {doc}"
-    assert error.get("retryable") is True and error.get("status") == 500, f"the error is not classified: {error}"
+    assert doc["status"] == "failed" and "returned 500" in error.get("message", ""), (
+        f"expected a failed document with the provider's 'returned 500', saw status {doc['status']!r}, "
+        f"error {error.get('message')!r}")
+    assert error.get("retryable") is True and error.get("status") == 500, (
+        f"expected the error classified retryable with status 500, saw {error}")
     assert (doc["winner"], doc["loser"], doc["judge"]["verdict"]) == (None, None, None), (
-        f"a failed battle must not look decided: {doc['winner']}, {doc['loser']}, {doc['judge']}")
+        f"expected no winner, loser or verdict on a failed battle, saw {doc['winner']}, {doc['loser']}, {doc['judge']}")
 
 
 @then("both requests answered with the same battle")
 def step_same_battle(context):
     first, second = context.battle_responses[-2:]
-    assert (first.status_code, second.status_code) == (202, 200), (first.status_code, second.status_code)
-    assert first.json()["id"] == second.json()["id"], "the same idempotency key made two battles"
+    assert (first.status_code, second.status_code) == (202, 200), (
+        f"expected HTTP 202 then 200 for the same key, saw {first.status_code} then {second.status_code}")
+    assert first.json()["id"] == second.json()["id"], (
+        f"expected one battle for the same idempotency key, saw two: {first.json()['id']} and {second.json()['id']}")
 
 
 @then('MongoDB holds exactly {count:d} battle of my tenant with idempotency key "{key:Text}"')
 @then('MongoDB holds exactly {count:d} battles of my tenant with idempotency key "{key:Text}"')
 def step_battles_for_key(context, count, key):
     docs = context.mongo.battles(context.me.id, idempotency_key=key)
-    assert len(docs) == count, f"expected {count} battle(s) with key {key!r} in MongoDB, found {len(docs)}"
+    assert len(docs) == count, f"expected {count} battle(s) with key {key!r} in MongoDB, saw {len(docs)}"
 
 
 @then("the other tenant's battle is a new one")
 def step_other_battle_new(context):
     assert context.response.status_code == 202, (
-        f"another tenant's first use of a key must make a new battle (202), got {context.response.status_code}")
-    assert context.other_battle["id"] != context.battle["id"], "another tenant was handed my battle"
+        f"expected HTTP 202 (a new battle) for another tenant's first use of a key, saw {context.response.status_code}")
+    assert context.other_battle["id"] != context.battle["id"], (
+        f"expected another tenant's battle to be a new one, saw my battle {context.battle['id']}")
     context.their_first_battle = context.other_battle
 
 
 @then("the other tenant is answered with its own battle again")
 def step_other_battle_again(context):
     assert context.response.status_code == 200, (
-        f"repeating a key must answer the existing battle (200), got {context.response.status_code}")
+        f"expected HTTP 200 (the existing battle) for a repeated key, saw {context.response.status_code}")
     got, theirs = context.other_battle["id"], context.their_first_battle["id"]
-    assert got == theirs, f"another tenant repeating its key got battle {got}, not its own {theirs}" + (
-        " (mine!)" if got == context.battle["id"] else "")
+    assert got == theirs, (
+        f"expected another tenant repeating its key to get its own battle {theirs}, saw battle {got}"
+        + (" (mine!)" if got == context.battle["id"] else ""))
 
 
 @given('another tenant has fought a battle between "{a:Text}" and "{b:Text}"')
@@ -202,19 +215,20 @@ def step_other_looks_up_battle(context):
 def step_other_leaderboard_only(context, models):
     expected = [name.strip() for name in models.split(",")]
     listed = [m["model"] for m in context.other.api.leaderboard()]
-    assert listed == expected, f"another tenant's leaderboard should list only {expected}, it lists {listed}"
+    assert listed == expected, f"expected another tenant's leaderboard to list only {expected}, saw {listed}"
 
 
 @then("their list of battles holds only their own battle")
 def step_their_list_only_theirs(context):
     listed = [battle["id"] for battle in list_battles(context.other.api)]
     assert listed == [context.other_battle["id"]], (
-        f"another tenant's list of battles should hold only {context.other_battle['id']}, it holds {listed}")
+        f"expected another tenant's list of battles to hold only {context.other_battle['id']}, saw {listed}")
 
 
 @then("MongoDB holds exactly {count:d} battle of theirs")
 @then("MongoDB holds exactly {count:d} battles of theirs")
 def step_battles_of_theirs(context, count):
     docs = context.mongo.battles(context.other.id)
-    assert len(docs) == count, f"expected {count} battle(s) of the other tenant in MongoDB, found {len(docs)}"
-    assert context.battle["id"] not in {doc["_id"] for doc in docs}, "my battle is stored under the other tenant"
+    assert len(docs) == count, f"expected {count} battle(s) of the other tenant in MongoDB, saw {len(docs)}"
+    assert context.battle["id"] not in {doc["_id"] for doc in docs}, (
+        f"expected only the other tenant's battles under the other tenant, saw my battle {context.battle['id']}")

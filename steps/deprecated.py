@@ -72,8 +72,10 @@ alias("when", 'another tenant runs the same questions on model "{model:Text}"',
 def step_other_usage_one_run(context, count, model):
     context.other_run = wait_for_status(context.other.api, context.other_run["id"], "completed", timeout=30)
     usage = usage_matches_store(context.other)
-    assert (usage["runs"], usage["results"]) == (1, count), f"expected 1 run and {count} results: {usage}"
-    assert [m["model"] for m in usage["by_model"]] == [model], f"expected only {model!r}: {usage['by_model']}"
+    assert (usage["runs"], usage["results"]) == (1, count), (
+        f"expected 1 run and {count} results, saw {usage['runs']} and {usage['results']}: {usage}")
+    assert [m["model"] for m in usage["by_model"]] == [model], (
+        f"expected usage of only {model!r}, saw {usage['by_model']}")
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -100,7 +102,7 @@ def step_no_stray_files(context):
                     'after "When I try to upload ..." write "Then nothing new is stored for my tenant", or state '
                     'the files with "Then the upload store holds exactly 1 file for my tenant"')
     after = my_footprint(context).files
-    assert after == before.files, f"the upload store changed from {list(before.files)} to {list(after)}"
+    assert after == before.files, f"expected the upload store unchanged {list(before.files)}, saw {list(after)}"
 
 
 # --- battles ---------------------------------------------------------------------------------
@@ -145,7 +147,8 @@ def _check_document(context, verdict, answers, judge_usage):
     problems = battle_document_problems(context.mongo.battle(context.me.id, context.battle["id"]),
                                         context.battle_request, context.battle, verdict, answers,
                                         judge_usage=judge_usage)
-    assert not problems, f"the battle document is wrong in: {problems}"
+    assert not problems, (
+        f"expected the battle document to record the battle, saw {len(problems)} difference(s): {'; '.join(problems)}")
 
 
 @deprecated("then", 'the leaderboard ranks them in the order "{order:Text}"',
@@ -154,7 +157,7 @@ def _check_document(context, verdict, answers, judge_usage):
 def step_leaderboard_order(context, order):
     expected = [name.strip() for name in order.split(",")]
     ranked = [m["model"] for m in context.me.api.leaderboard() if m["model"] in expected]
-    assert ranked == expected, f"expected the ranking {expected}, the leaderboard has {ranked}"
+    assert ranked == expected, f"expected the ranking {expected}, saw {ranked} on the leaderboard"
 
 
 @deprecated("then", "their wins, losses and draws on the leaderboard are those of these battles",
@@ -170,7 +173,7 @@ def step_leaderboard_records(context):
     board = {m["model"]: [m["wins"], m["losses"], m["draws"]] for m in context.me.api.leaderboard()}
     for model, record in records_of_series(series).items():
         assert board.get(model) == record, (
-            f"{model}: expected wins/losses/draws {record}, the leaderboard says {board.get(model)}")
+            f"{model}: expected wins/losses/draws {record}, saw {board.get(model)} on the leaderboard")
 
 
 @deprecated("then", "their leaderboard is empty",
@@ -183,7 +186,7 @@ def step_their_leaderboard_empty(context):
                     '"Given another tenant has fought a battle between "<a>" and "<b>"" and then "Then their '
                     'leaderboard lists only "<a>, <b>""')
     listed = context.other.api.leaderboard()
-    assert listed == [], f"another tenant's leaderboard shows battles it never fought: {listed}"
+    assert listed == [], f"expected another tenant's leaderboard empty, saw {listed}"
 
 
 # --- workers ---------------------------------------------------------------------------------
@@ -192,5 +195,5 @@ def step_their_leaderboard_empty(context):
             instead="Then at least 2 of the <n> workers took part")
 def step_several_workers(context):
     workers = context.me.rows.workers_of_runs([run["id"] for run in context.runs])
-    assert len(workers) > 1, f"expected the runs spread over several workers; their results were stored by {workers}"
+    assert len(workers) > 1, f"expected the runs spread over several workers, saw their results stored by {workers}"
 

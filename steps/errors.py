@@ -38,18 +38,19 @@ def step_send_big(context, method, path, megabytes):
 @then('the answer is {status:d} with the error code "{code}" and a message naming "{names}"')
 def step_error_answer(context, status, code, names):
     response = context.response
-    assert response.status_code == status, f"expected {status}, got {response.status_code}: {response.text[:400]}"
+    assert response.status_code == status, f"expected HTTP {status}, saw {response.status_code}: {response.text[:400]}"
     body = response.json()
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details", "request_id"}, (
-        f"not the documented error shape: {body}")
+        f"expected the documented error shape (error: code, message, details, request_id), saw {body}")
     # The id a person quotes when reporting this answer: in the body, the header and the API's log.
     request_id = body["error"]["request_id"]
     assert request_id and response.headers.get("X-Request-ID") == request_id, (
-        f"the error's request id {request_id!r} is not the X-Request-ID header "
-        f"{response.headers.get('X-Request-ID')!r}")
+        f"expected the error's request id {request_id!r} in the X-Request-ID header, "
+        f"saw {response.headers.get('X-Request-ID')!r}")
     error = error_of(response)
-    assert error["code"] == code, f"expected the code {code!r}, got {error['code']!r}"
-    assert names.lower() in error["message"].lower(), f"the message should name {names!r}: {error['message']!r}"
+    assert error["code"] == code, f"expected the code {code!r}, saw {error['code']!r}"
+    assert names.lower() in error["message"].lower(), (
+        f"expected the message to name {names!r}, saw {error['message']!r}")
 
 
 @then('the answer lists the allowed methods as "{allowed}"')

@@ -82,16 +82,17 @@ def step_run_progressed(context, count, seconds):
 def step_health_names_down(context, dependency):
     response = context.me.api.health()
     body = response.json()
-    assert response.status_code == 503 and body["status"] == "degraded", f"{response.status_code}: {body}"
+    assert response.status_code == 503 and body["status"] == "degraded", (
+        f"expected HTTP 503 and status 'degraded', saw {response.status_code}: {body}")
     down = sorted(name for name, check in body["checks"].items() if check["status"] != "ok")
-    assert down == [dependency], f"expected only {dependency} down, the report says {down}: {body['checks']}"
+    assert down == [dependency], f"expected only {dependency} down, saw {down}: {body['checks']}"
 
 
 @then('reading the run answers 503 with the error code "{code}"')
 def step_read_run_503(context, code):
     response = context.me.api.get_run(context.run["id"])
-    assert response.status_code == 503, f"expected 503, got {response.status_code}: {response.text}"
-    assert response.json()["error"]["code"] == code, response.text
+    assert response.status_code == 503, f"expected HTTP 503, saw {response.status_code}: {response.text[:300]}"
+    assert response.json()["error"]["code"] == code, f"expected the code {code!r}, saw {response.text[:300]}"
 
 
 @then("the platform reports itself healthy within {seconds:d} seconds")
@@ -103,6 +104,7 @@ def step_healthy_within(context, seconds):
 @then("the run is still completed, with every question's result")
 def step_run_survived(context):
     run = context.me.api.run(context.run["id"])
-    assert run["status"] == "completed", describe_run(run)
+    assert run["status"] == "completed", f"expected the run completed, saw {describe_run(run)}"
     results = context.me.api.results(context.run["id"])
-    assert len(results) == len(context.dataset_samples), f"expected {len(context.dataset_samples)} results: {results}"
+    assert len(results) == len(context.dataset_samples), (
+        f"expected {len(context.dataset_samples)} results, saw {len(results)}: {results}")

@@ -12,7 +12,7 @@ def step_ask_health(context):
 def step_platform_healthy(context):
     body = context.response.json()
     assert context.response.status_code == 200 and body["status"] == "ok", (
-        f"expected 200 and status 'ok', got {context.response.status_code}: {body}")
+        f"expected HTTP 200 and status 'ok', saw {context.response.status_code}: {body}")
 
 
 @then("each of these dependencies is reported up with a latency:")
@@ -21,6 +21,7 @@ def step_dependencies_up(context):
     for row in context.table:
         name = row["dependency"]
         check = checks.get(name)
-        assert check is not None, f"the health report does not mention {name}: {checks}"
-        assert check["status"] == "ok", f"{name} is reported {check}"
-        assert isinstance(check["latency_ms"], int | float) and check["latency_ms"] >= 0, check
+        assert check is not None, f"expected the health report to mention {name}, saw {checks}"
+        assert check["status"] == "ok", f"expected {name} reported 'ok', saw {check}"
+        assert isinstance(check["latency_ms"], int | float) and check["latency_ms"] >= 0, (
+            f"expected {name}'s latency in ms (a number, 0 or more), saw {check}")

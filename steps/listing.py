@@ -27,7 +27,7 @@ def step_list_by_pages(context, kind, size):
 def step_page_sizes(context, sizes, kind):
     expected = [int(n) for n in sizes.replace(" and ", ", ").split(",")]
     seen = [len(page) for page in context.pages]
-    assert seen == expected, f"expected pages of {expected} {kind}, got pages of {seen}"
+    assert seen == expected, f"expected pages of {expected} {kind}, saw pages of {seen}"
 
 
 @then("together they are the {kind:Listing} I created, newest first, each once")
@@ -35,7 +35,7 @@ def step_pages_are_mine(context, kind):
     created = context.runs if kind == "runs" else context.datasets
     listed = [item_id for page in context.pages for item_id in _ids(page)]
     expected = list(reversed(_ids(created)))
-    assert listed == expected, f"expected my {kind} newest first {expected}, the pages listed {listed}"
+    assert listed == expected, f"expected my {kind} newest first {expected}, saw the pages list {listed}"
 
 
 @then('listing my runs in status "{status:Text}" gives exactly {which:Text}')
@@ -43,8 +43,9 @@ def step_runs_in_status(context, status, which):
     expected = {"those runs": _ids(context.runs), "that run": [context.run["id"]], "none": []}[which]
     listed = [item for page in context.me.api.list_all("runs", status=status) for item in page]
     assert sorted(_ids(listed)) == sorted(expected), (
-        f"runs in status {status!r}: expected {expected}, listed {[(r['id'], r['status']) for r in listed]}")
-    assert all(run["status"] == status for run in listed), f"a listed run is not {status}: {listed}"
+        f"expected the runs in status {status!r} {expected}, saw {[(r['id'], r['status']) for r in listed]}")
+    assert all(run["status"] == status for run in listed), (
+        f"expected every listed run {status}, saw {[(r['id'], r['status']) for r in listed]}")
 
 
 @then("my list of {kind:Listing} holds mine and none of theirs")
@@ -52,7 +53,7 @@ def step_lists_only_mine(context, kind):
     listed = _ids([item for page in context.me.api.list_all(kind) for item in page])
     theirs = context.their_thing["id"]
     mine = context.run["id"] if kind == "runs" else context.dataset["id"]
-    assert theirs not in listed, f"my list of {kind} shows the other tenant's {theirs}: {listed}"
-    assert mine in listed, f"my list of {kind} does not show my own {mine}: {listed}"
+    assert theirs not in listed, f"expected my list of {kind} without the other tenant's {theirs}, saw it in {listed}"
+    assert mine in listed, f"expected my list of {kind} to show my own {mine}, saw {listed}"
     their_list = _ids([item for page in another_tenant(context).api.list_all(kind) for item in page])
-    assert theirs in their_list, f"the other tenant's own list of {kind} misses {theirs}: {their_list}"
+    assert theirs in their_list, f"expected the other tenant's own list of {kind} to show {theirs}, saw {their_list}"

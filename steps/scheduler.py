@@ -26,7 +26,8 @@ def step_scheduler_reported_stopped(context):
     # by default). A tick it sent just before may still run now, and must not undo that
     # (tests/services/test_arena_scheduler_status.py).
     status = scheduler_status(context.me.api)
-    assert status["status"] == "stopped", f"beat has exited, but GET /health says the scheduler is {status}"
+    assert status["status"] == "stopped", (
+        f"expected GET /health to call the scheduler stopped once beat has exited, saw {status}")
 
 
 @when("the beat scheduler is started again")

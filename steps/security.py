@@ -40,7 +40,8 @@ def step_other_owns_everything(context):
     for thing in ("run", "document", "battle"):  # a run comes with its dataset
         _create_thing(context, thing)
     held = footprint(context.other, context.mongo, context.stack).holdings()
-    assert len(held) >= 7, f"test defect: the other tenant should hold something in every store: {held}"
+    assert len(held) >= 7, (
+        f"test defect: expected the other tenant to hold something in every store (7 or more), saw {held}")
 
 
 def _create_thing(context, thing):
@@ -70,19 +71,23 @@ def step_ask_for_theirs(context, thing):
 @then("I am told that the {thing:Thing} does not exist, in the same words as for an id that exists nowhere")
 def step_not_found_like_nowhere(context, thing):
     theirs, nowhere = context.response, context.nowhere_response
-    assert theirs.status_code == nowhere.status_code == 404, (theirs.status_code, nowhere.status_code, theirs.text)
+    assert theirs.status_code == nowhere.status_code == 404, (
+        f"expected HTTP 404 for their {thing} as for one nowhere, saw {theirs.status_code} and {nowhere.status_code}: "
+        f"{theirs.text[:300]}")
     message = theirs.json()["error"]["message"].replace(context.their_thing["id"], "<id>")
     assert message == nowhere.json()["error"]["message"].replace(NOWHERE, "<id>"), (
-        f"another tenant's {thing} is answered differently from a missing one: {theirs.text} vs {nowhere.text}")
+        f"expected another tenant's {thing} answered as a missing one, {nowhere.text}, saw {theirs.text}")
     for field in ("name", "prompt", "model", "file_name", "status"):
-        assert f'"{field}"' not in theirs.text, f"the 404 reveals {field}: {theirs.text}"
+        assert f'"{field}"' not in theirs.text, f"expected a 404 that does not reveal {field}, saw {theirs.text}"
 
 
 @then("the other tenant still has its {thing:Thing}")
 def step_other_still_has(context, thing):
     response = context.other.api.request("GET", PATHS[thing].format(context.their_thing["id"]))
-    assert response.status_code == 200, f"the owner of the {thing} cannot read it: {response.status_code}"
-    assert response.json()["id"] == context.their_thing["id"], response.text
+    assert response.status_code == 200, (
+        f"expected the owner of the {thing} to read it (HTTP 200), saw {response.status_code}")
+    assert response.json()["id"] == context.their_thing["id"], (
+        f"expected {context.their_thing['id']}, saw {response.text[:300]}")
 
 
 @when("the other tenant is deleted")
@@ -93,13 +98,14 @@ def step_delete_other(context):
 @then("the other tenant's key is refused")
 def step_other_key_refused(context):
     response = context.other.api.request("GET", "/usage")
-    assert response.status_code == 401, f"a deleted tenant's key should be refused, got {response.status_code}"
+    assert response.status_code == 401, (
+        f"expected a deleted tenant's key refused (HTTP 401), saw {response.status_code}")
 
 
 @then("nothing of the other tenant remains in PostgreSQL, MongoDB or the upload store")
 def step_nothing_remains(context):
     held = footprint(context.other, context.mongo, context.stack).holdings()
-    assert not held, f"a deleted tenant left behind: {held}"
+    assert not held, f"expected nothing left of a deleted tenant, saw {held}"
 
 
 @given("I own a run, a dataset, a document and a battle")
@@ -120,7 +126,7 @@ def step_i_own_things(context):
 def step_mine_intact(context):
     after = footprint(context.me, context.mongo, context.stack)
     changes = after.changes_from(context.footprint_before)
-    assert not changes, f"deleting another tenant changed what I own: {changes}"
+    assert not changes, f"expected what I own unchanged by deleting another tenant, saw {changes}"
 
 
 @when("I call the admin endpoint POST /admin/tenants {credentials}")
@@ -137,4 +143,5 @@ def step_call_admin(context, credentials):
 
 @then("no tenant was created")
 def step_no_tenant_created(context):
-    assert context.db.tenants_named(context.intruder) == 0, "a tenant was created with a tenant's key"
+    assert context.db.tenants_named(context.intruder) == 0, (
+        f"expected no tenant {context.intruder!r} created with a tenant's key, saw one in the database")

@@ -10,6 +10,8 @@ from behave import then, when
 from harness import (
     fixtures,
     phrases,  # noqa: F401 - registers the Text type used below
+    report,
+    tables,
 )
 from harness.api import expect
 from harness.footprint import my_footprint
@@ -47,19 +49,20 @@ def step_upload_dataset(context, name):
 def step_upload_accepted(context):
     expect(context.response, 202)
     assert (context.dataset["status"], context.dataset["reused"]) == ("processing", False), (
-        f"a first upload should be processing and not reused: {context.dataset}")
+        f"expected a first upload processing and not reused, saw {context.dataset}")
 
 
 @then("the dataset is ready within {seconds:d} seconds with {rows:d} questions and the file's checksum")
 @when("the dataset is ready within {seconds:d} seconds with {rows:d} questions and the file's checksum")
 def step_dataset_ready(context, seconds, rows):
     dataset = wait_for_dataset(context.me.api, context.dataset["id"], timeout=seconds)
-    assert dataset["status"] == "ready", f"expected the dataset ready, it is {dataset['status']}: {dataset['errors']}"
-    assert dataset["sample_count"] == rows, f"expected {rows} questions, the dataset has {dataset['sample_count']}"
+    assert dataset["status"] == "ready", f"expected the dataset ready, saw {dataset['status']}: {dataset['errors']}"
+    assert dataset["sample_count"] == rows, f"expected {rows} questions, saw {dataset['sample_count']}"
     expected_sum = hashlib.sha256(context.uploaded_bytes).hexdigest()
-    assert dataset["checksum"] == expected_sum, f"checksum {dataset['checksum']}, the file's is {expected_sum}"
+    assert dataset["checksum"] == expected_sum, (
+        f"expected the file's checksum {expected_sum}, saw {dataset['checksum']}")
     stored = context.me.rows.samples_of_dataset(dataset["id"])
-    assert len(stored) == rows, f"the database holds {len(stored)} questions of the dataset, not {rows}"
+    assert len(stored) == rows, f"expected {rows} questions of the dataset in the database, saw {len(stored)}"
     context.dataset = dataset
 
 
@@ -70,58 +73,63 @@ def step_rows_intact(context):
         rows = [json.loads(line) for line in text.splitlines() if line.strip()]
     else:
         rows = list(csv.DictReader(io.StringIO(text)))
-    assert rows, f"test defect: {context.upload_name} has no rows to compare"
+    assert rows, f"test defect: expected rows in {context.upload_name} to compare, saw none"
     stored = context.me.rows.samples_of_dataset(context.dataset["id"])
     assert [(s["input"], s["expected"]) for s in stored] == [(r["input"], r["expected"]) for r in rows], (
-        f"stored {[(s['input'], s['expected']) for s in stored]}")
+        f"expected the file's rows {[(r['input'], r['expected']) for r in rows]}, "
+        f"saw {[(s['input'], s['expected']) for s in stored]} stored")
     context.dataset_samples = [{"input": r["input"], "expected": r["expected"]} for r in rows]
 
 
 @then("the dataset is rejected within {seconds:d} seconds with these rows named:")
 def step_dataset_rejected(context, seconds):
     dataset = wait_for_dataset(context.me.api, context.dataset["id"], timeout=seconds)
-    assert dataset["status"] == "rejected", f"expected the dataset rejected, it is {dataset['status']}"
-    named = {(str(error["line"]), error["reason"]) for error in dataset["errors"]}
-    for row in context.table:
-        matches = [reason for line, reason in named if line == row["line"] and row["reason"] in reason]
-        assert matches, (
-            f"line {row['line']} should be named for {row['reason']!r}; the rejection says {dataset['errors']}")
-    assert len(dataset["errors"]) == len(context.table.rows), f"unexpected rows named: {dataset['errors']}"
+    assert dataset["status"] == "rejected", f"expected the dataset rejected, saw {dataset['status']}"
+    expected = [row.as_dict() for row in context.table]
+    # Each row of the table names one error of the rejection: its line, and words of its reason.
+    how = {"key": "line", "ordered": False, "columns": context.table.headings, "same": {"reason": tables.contains}}
+    diff = tables.differences(expected, dataset["errors"], **how)
+    if diff:
+        report.attach_tables("The rows named", tables.side_by_side(expected, dataset["errors"], **how))
+    assert not diff, f"expected the rejection to name the rows of the table, saw {diff}"
     context.dataset = dataset
 
 
 @then("the dataset has no stored questions")
 def step_no_questions(context):
-    assert context.me.rows.samples_of_dataset(context.dataset["id"]) == [], "a rejected dataset stored questions"
-    assert context.dataset["sample_count"] == 0, f"a rejected dataset reports {context.dataset['sample_count']} rows"
+    assert context.me.rows.samples_of_dataset(context.dataset["id"]) == [], (
+        "expected no stored question of a rejected dataset, saw some")
+    assert context.dataset["sample_count"] == 0, (
+        f"expected 0 rows on a rejected dataset, saw {context.dataset['sample_count']}")
 
 
 @then("a run of that dataset is refused because it is not ready")
 def step_run_refused_not_ready(context):
     context.footprint_before = my_footprint(context)
     response = context.me.api.start_run(context.dataset["id"], "gpt-3.5-turbo")
-    assert response.status_code == 409, f"expected 409, got {response.status_code}: {response.text}"
+    assert response.status_code == 409, f"expected HTTP 409, saw {response.status_code}: {response.text[:300]}"
     error = response.json()["error"]
-    assert error["code"] == "dataset_not_ready", f"expected the code dataset_not_ready: {error}"
+    assert error["code"] == "dataset_not_ready", f"expected the code dataset_not_ready, saw {error}"
     message = error["message"]
     assert "not ready" in message and context.dataset["status"] in message, (
-        f"the refusal should say the dataset is not ready, and why ({context.dataset['status']}): {message!r}")
+        f"expected the refusal to say the dataset is not ready, and why ({context.dataset['status']}), "
+        f"saw {message!r}")
 
 
 @then("the second upload returns the first dataset, marked as reused")
 def step_reused(context):
     expect(context.response, 200)
-    assert context.previous_dataset is not None, "test defect: there was no first upload"
+    assert context.previous_dataset is not None, "test defect: expected a first upload, saw none"
     assert context.dataset["id"] == context.previous_dataset["id"], (
-        f"the second upload made dataset {context.dataset['id']}, not {context.previous_dataset['id']}")
-    assert context.dataset["reused"] is True, context.dataset
+        f"expected the second upload to reuse dataset {context.previous_dataset['id']}, saw {context.dataset['id']}")
+    assert context.dataset["reused"] is True, f"expected the dataset marked reused, saw {context.dataset}"
 
 
 @then("my tenant has exactly {count:d} dataset with that checksum")
 @then("my tenant has exactly {count:d} datasets with that checksum")
 def step_datasets_per_checksum(context, count):
     rows = context.me.rows.datasets_with_checksum(context.dataset["checksum"])
-    assert len(rows) == count, f"expected {count} dataset(s) with that checksum, found {len(rows)}"
+    assert len(rows) == count, f"expected {count} dataset(s) with that checksum, saw {len(rows)}"
 
 
 @when('another tenant uploads the dataset file "{name:Text}"')
@@ -138,16 +146,19 @@ def step_other_upload_new(context):
     expect(context.response, 202)
     theirs = context.other_dataset
     assert (theirs["status"], theirs["reused"]) == ("processing", False), (
-        f"another tenant's upload of the same file must be a dataset of its own, not a reuse: {theirs}")
-    assert theirs["id"] != context.dataset["id"], "another tenant was handed my dataset"
+        f"expected another tenant's upload of the same file to be a dataset of its own (processing, not reused), "
+        f"saw {theirs}")
+    assert theirs["id"] != context.dataset["id"], (
+        f"expected another tenant's own dataset, saw mine {context.dataset['id']}")
 
 
 @then("the other tenant's dataset is ready within {seconds:d} seconds with {rows:d} questions")
 def step_other_dataset_ready(context, seconds, rows):
     dataset = wait_for_dataset(context.other.api, context.other_dataset["id"], timeout=seconds)
-    assert (dataset["status"], dataset["sample_count"]) == ("ready", rows), f"their dataset: {dataset}"
+    assert (dataset["status"], dataset["sample_count"]) == ("ready", rows), (
+        f"expected their dataset ready with {rows} questions, saw {dataset}")
     stored = context.other.rows.samples_of_dataset(dataset["id"])
-    assert len(stored) == rows, f"the database holds {len(stored)} questions of their dataset, not {rows}"
+    assert len(stored) == rows, f"expected {rows} questions of their dataset in the database, saw {len(stored)}"
 
 
 @when("I try to upload a dataset file of {megabytes:d} MB")

@@ -7,6 +7,8 @@ from behave import given, then, when
 from harness import (
     fixtures,
     phrases,  # noqa: F401 - registers the Text and Dec types used below
+    report,
+    tables,
 )
 from harness.api import expect
 from harness.runs import wait_for_status
@@ -18,16 +20,18 @@ from harness.usage import same_cost, usage_matches_store
 def step_results_priced(context, model):
     results = context.me.api.results(context.run["id"])
     assert len(results) == len(context.dataset_samples), (
-        f"expected {len(context.dataset_samples)} priced results, the API lists {len(results)}")
+        f"expected {len(context.dataset_samples)} priced results, saw {len(results)} in the API")
     for result in results:
         usage = result["usage"]
         expected = fixtures.price_of(model, usage["prompt_tokens"], usage["completion_tokens"])
-        assert expected > 0, f"the price table has no price for {model!r} (or the result has no tokens: {usage})"
+        assert expected > 0, (
+            f"expected a price for {model!r} in the price table (and tokens on the result), saw {expected} for {usage}")
         assert same_cost(usage["cost"], expected), (
-            f"{result['input']!r}: cost {usage['cost']}, the price table says {expected} for {usage}")
+            f"{result['input']!r}: expected the price table's {expected} for {usage}, saw cost {usage['cost']}")
     run = context.me.api.run(context.run["id"])
     summed = sum(Decimal(str(r["usage"]["cost"])) for r in results)
-    assert same_cost(run["usage"]["cost"], summed), f"run cost {run['usage']['cost']}, its results add up to {summed}"
+    assert same_cost(run["usage"]["cost"], summed), (
+        f"expected the run's cost to be its results' sum {summed}, saw {run['usage']['cost']}")
 
 
 @then("the run used {prompt:d} prompt tokens and {completion:d} completion tokens, costing {cost:Dec}")
@@ -35,8 +39,8 @@ def step_run_used(context, prompt, completion, cost):
     usage = context.me.api.run(context.run["id"])["usage"]
     seen = (usage["prompt_tokens"], usage["completion_tokens"], usage["total_tokens"])
     assert seen == (prompt, completion, prompt + completion), (
-        f"expected {prompt} prompt + {completion} completion tokens, the run reports {usage}")
-    assert same_cost(usage["cost"], cost), f"expected the run to cost {cost}, it reports {usage['cost']}"
+        f"expected {prompt} prompt + {completion} completion tokens, saw the run report {usage}")
+    assert same_cost(usage["cost"], cost), f"expected the run to cost {cost}, saw {usage['cost']}"
 
 
 @then("my tenant's usage equals everything stored for my tenant, model by model")
@@ -70,7 +74,7 @@ def _assert_run_count(session, count) -> None:
     usage = session.api.usage()
     stored = session.rows.count("runs")
     assert usage["runs"] == stored == count, (
-        f"expected {count} run(s); the usage report counts {usage['runs']}, the database holds {stored}")
+        f"expected {count} run(s), saw {usage['runs']} in the usage report and {stored} in the database")
 
 
 @given("another tenant has a dataset of the same questions")
@@ -92,16 +96,16 @@ def step_other_run_completes(context, seconds):
 def _assert_usage_is(session, table) -> None:
     """The tenant's usage, model by model and in total, is exactly the table (no other model)."""
     usage = session.api.usage()
-    reported = {m["model"]: m for m in usage["by_model"]}
-    expected = {row["model"]: row for row in table}
-    assert set(reported) == set(expected), f"expected usage of {sorted(expected)}, the API reports {sorted(reported)}"
-    for model, row in expected.items():
-        got = reported[model]
-        seen = (got["results"], got["prompt_tokens"], got["completion_tokens"])
-        wanted = (int(row["results"]), int(row["prompt tokens"]), int(row["completion tokens"]))
-        assert seen == wanted, f"{model}: expected results/prompt/completion {wanted}, the API reports {seen}"
-        assert same_cost(got["cost"], row["cost"]), (
-            f"{model}: expected cost {row['cost']}, the API reports {got['cost']}")
+    expected = [row.as_dict() for row in table]
+    # The API's fields by the table's headings ("prompt tokens" is prompt_tokens); rows paired by model.
+    reported = [{field.replace("_", " "): value for field, value in m.items()} for m in usage["by_model"]]
+    how = {"key": "model", "ordered": False, "columns": table.headings,
+           "same": {"results": tables.same_number, "prompt tokens": tables.same_number,
+                    "completion tokens": tables.same_number, "cost": same_cost}}
+    diff = tables.differences(expected, reported, **how)
+    if diff:
+        report.attach_tables("The usage by model", tables.side_by_side(expected, reported, **how))
+    assert not diff, f"expected the usage by model as in the table, saw {diff}"
     total = sum((Decimal(row["cost"]) for row in table), Decimal(0))
-    assert same_cost(usage["cost"], total), f"expected a total cost of {total}, the API reports {usage['cost']}"
+    assert same_cost(usage["cost"], total), f"expected a total cost of {total}, saw {usage['cost']} in the API"
     usage_matches_store(session)

@@ -24,7 +24,7 @@ def step_burst_of_runs(context, count, model):
     responses = start_runs_at_once(context.endpoints, context.me.tenant["api_key"], context.dataset["id"], model,
                                    count, context.exchanges)
     statuses = [response.status_code for response in responses]
-    assert statuses == [202] * count, f"expected {count} answers 202, got {statuses}"
+    assert statuses == [202] * count, f"expected {count} answers 202, saw {statuses}"
     context.runs = [response.json() for response in responses]
 
 
@@ -42,22 +42,24 @@ def step_all_complete(context, seconds):
 def step_several_workers(context, least, count):
     workers = context.me.rows.workers_of_runs([run["id"] for run in context.runs])
     assert least <= len(workers) <= count, (
-        f"expected the runs spread over {least} to {count} workers; their results were stored by {sorted(workers)}")
+        f"expected the runs spread over {least} to {count} workers, saw their results stored by {sorted(workers)}")
 
 
 @then("every one of those runs has exactly one stored result per question")
 def step_each_run_once(context):
     expected = sorted(sample["input"] for sample in context.dataset_samples)
-    assert context.runs, "test defect: no runs were started"
+    assert context.runs, "test defect: expected runs started, saw none"
     for run in context.runs:
         rows = context.me.rows.results_of_run(run["id"])
-        assert sorted(row["input"] for row in rows) == expected, f"run {run['id']} stored {len(rows)} results"
+        assert sorted(row["input"] for row in rows) == expected, (
+            f"expected run {run['id']} to store the questions {expected}, saw {len(rows)} results: "
+            f"{sorted(row['input'] for row in rows)}")
 
 
 @then("the provider was called exactly once per question for each of those runs")
 def step_each_run_called_once(context):
-    assert context.runs, "test defect: no runs were started"
+    assert context.runs, "test defect: expected runs started, saw none"
     for run in context.runs:
         calls = context.gateway.calls(run_user(context.me.id, run["id"]))
         assert len(calls) == len(context.dataset_samples), (
-            f"run {run['id']}: {len(calls)} provider calls for {len(context.dataset_samples)} questions")
+            f"run {run['id']}: expected {len(context.dataset_samples)} provider calls, saw {len(calls)}")

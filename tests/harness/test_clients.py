@@ -119,3 +119,21 @@ def test_a_connection_closed_before_any_answer_is_told_apart_from_other_failures
     assert closed_unanswered(dropped)
     assert not closed_unanswered(requests.ReadTimeout("read timed out"))
     assert not closed_unanswered(requests.ConnectionError(ConnectionRefusedError(111, "Connection refused")))
+
+
+def test_an_unexpected_status_says_what_was_expected_from_which_call_and_what_was_seen():
+    import requests
+
+    from harness.api import UnexpectedResponse
+
+    response = requests.Response()
+    response.status_code = 422
+    response._content = json.dumps({"error": {"code": "validation_error", "message": "x" * 500}}).encode()
+    response.request = requests.Request("POST", "http://127.0.0.1:1/datasets?x=1", json={}).prepare()
+    with pytest.raises(UnexpectedResponse) as err:
+        expect(response, 201)
+    message = str(err.value)
+    start = 'expected HTTP 201 from POST /datasets, saw 422: {"error": {"code": "validation_error"'
+    assert message.startswith(start), (
+        f"expected the call and both statuses first, saw {message[:120]!r}")
+    assert message.endswith("chars)") and len(message) < 400, f"expected the body cut short, saw {len(message)} chars"
