@@ -32,5 +32,7 @@ Module map:
   waits      poll-until (and hold-for) with a deadline and a message that says what was last seen
   secrets    masking of keys and tokens in everything the suite writes
   timing     phase timings printed and written to reports/timings.json
+  coverage_map  which scenario ran each line of services/ (coverage.py contexts): made and read back
+  mutation/  mutation testing with cosmic-ray: lanes, trials, its distributor, sessions (not for steps)
   cli        `arena-stack`: up (providers, a tenant)/status/ports/logs/down for local debugging
 """
