@@ -61,19 +61,44 @@ def select(cover: CoverageMap, changes: dict[str, list[int]]) -> list[dict]:
 
     A line that runs as its module is imported (a constant, a def line with its defaults, a
     decorator) counts, in the map, for the services' start: what it sets is used later, by code
-    the map does know. Such a line is tried by every scenario that runs any line of its file, and
-    by the @smoke scenarios (and the restart itself: a service that does not start kills it)."""
+    the map does know. A def line is tried by the scenarios that run its function's body; any
+    other such line by every scenario that runs a line of its file; both also by the @smoke
+    scenarios (and the restart itself: a service that does not start kills it)."""
     chosen: dict[str, dict] = {}
     for path, lines in changes.items():
         covering = cover.covering(path, lines)
         if any(scenario["id"] == STACK_START for scenario in covering):
-            every_line = [int(number) for number in cover.files.get(path, {})]
-            covering += cover.covering(path, every_line)
+            covering += cover.covering(path, used_by(REPO_ROOT / path, lines, cover.files.get(path, {})))
             covering += [s for s in cover.scenarios if "smoke" in s.get("tags", [])]
         for scenario in covering:
             if scenario["id"] != STACK_START:
                 chosen.setdefault(scenario["id"], scenario)
     return sorted(chosen.values(), key=lambda s: (s.get("seconds") or 99.0, s["id"]))
+
+
+def used_by(source: Path, lines: list[int], measured: dict) -> list[int]:
+    """The lines whose scenarios try a change to `lines` that run as the module is imported: for a
+    def line (its decorators, annotations and defaults), the body of that function, which is where
+    they take effect; for anything else at import (a constant, a class attribute), every measured
+    line of the file."""
+    import ast
+
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return [int(number) for number in measured]
+    found: set[int] = set()
+    for line in lines:
+        body = None
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+                head = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                if head <= line < node.body[0].lineno:
+                    body = range(node.body[0].lineno, (node.end_lineno or node.body[-1].lineno) + 1)
+        if body is None:
+            return [int(number) for number in measured]
+        found.update(body)
+    return sorted(found)
 
 
 def _containers(project: str):

@@ -76,3 +76,16 @@ def test_the_interval_is_wilsons():
     low, high = wilson(12, 24)
     assert (round(low, 3), round(high, 3)) == (0.314, 0.686), "the issue's own figure: 12 of 24, 31-69 %"
     assert wilson(0, 0) == (0.0, 1.0)
+
+
+def test_a_def_line_is_tried_by_the_scenarios_of_its_function_body(tmp_path):
+    from harness.mutation.trial import used_by
+
+    source = tmp_path / "m.py"
+    source.write_text("LIMIT = 3\n\n\n@decorate\ndef f(a: int | None = 1,\n      b=2):\n    x = a\n    return x\n\n\n"
+                      "def g():\n    return LIMIT\n")
+    measured = {str(n): [0] for n in (1, 4, 5, 7, 8, 11, 12)}
+    assert used_by(source, [5], measured) == [7, 8], "the def line: its body"
+    assert used_by(source, [4], measured) == [7, 8], "its decorator: its body"
+    assert used_by(source, [6], measured) == [7, 8], "a continued signature: its body"
+    assert used_by(source, [1], measured) == [1, 4, 5, 7, 8, 11, 12], "a constant: the whole file"
