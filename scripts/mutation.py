@@ -6,6 +6,7 @@
     .venv/bin/python scripts/mutation.py exec [--lanes N]               # try what is pending (resumes)
     .venv/bin/python scripts/mutation.py report [--min-score P]         # the table; reports/mutation/
     .venv/bin/python scripts/mutation.py retry                          # the mutants that lived, pending again
+    .venv/bin/python scripts/mutation.py mark                           # equivalents.toml applied to the sample
     .venv/bin/python scripts/mutation.py sample --sample N --seed S [--min-score P]   # init + exec + report
     .venv/bin/python scripts/mutation.py gate                           # CI's gate: a sample by mutation/gate.toml
     .venv/bin/python scripts/mutation.py seeded [--only ID,ID]          # the hand-written bugs, counted apart
@@ -129,6 +130,12 @@ def sample(args) -> int:
     return status
 
 
+def mark(args) -> int:
+    count = sessions.mark(args.session)
+    print(f"[mutation] {count} mutant(s) of the sample marked equivalent (mutation/equivalents.toml)", file=sys.stderr)
+    return 0
+
+
 def retry(args) -> int:
     count = sessions.retry(args.session)
     print(f"[mutation] {count} mutant(s) that lived will be tried again by `exec`", file=sys.stderr)
@@ -168,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
                              help="widen the session's sample to --sample (same seed), keeping its results")
     commands.add_parser("gate", help="the CI gate: a sample by mutation/gate.toml")
     commands.add_parser("retry", help="try the mutants that lived again (after strengthening the scenarios)")
+    commands.add_parser("mark", help="apply mutation/equivalents.toml to the whole sample, tried or not")
     for name in ("exec", "sample", "gate"):
         sub = commands.choices.get(name) or commands.add_parser(name)
         sub.add_argument("--lanes", type=int, default=int(os.environ.get("ARENA_MUTATION_LANES", "1")))
@@ -181,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[config] --lanes={args.lanes} is not allowed: it must be 1 or more", file=sys.stderr)
         return 2
     return {"init": init, "exec": execute, "report": report, "sample": sample, "gate": gate, "retry": retry,
+            "mark": mark,
             "seeded": seeded}[args.command](args)
 
 

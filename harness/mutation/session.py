@@ -84,6 +84,15 @@ def grow(session: Path, sample: int, seed: int) -> dict:
             "added": len(waiting)}
 
 
+def mark(session: Path) -> int:
+    """Apply mutation/equivalents.toml to every mutant of the session's sample, tried or not (an
+    entry added after its mutant was tried turns that result into "equivalent")."""
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        sampled = {job for job, result in db.results if not (result.output or "").startswith(NOT_SAMPLED)}
+        sampled |= {item.job_id for item in db.pending_work_items}
+        return mark_equivalents(db, sampled)
+
+
 def retry(session: Path, kinds: tuple[str, ...] = ("survived", "not covered")) -> int:
     """Forget the results of the mutants that lived, so that `exec` tries them again (after the
     scenarios were strengthened, or the map made anew); newly listed equivalents are marked."""
