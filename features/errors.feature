@@ -76,6 +76,7 @@ Feature: Bad requests get a clear error in one shape, and store nothing
       | DELETE /admin/tenants/{tenant_id} | 204, 401, 403, 404, 422, 503       |
       | PUT /admin/providers/{name}       | 200, 400, 401, 403, 413, 422, 503  |
       | GET /runs/{run_id}/events         | 200, 401, 404, 409, 422, 503       |
+      | GET /runs/{run_id}/results        | 200, 401, 404, 422, 503            |
 
   @normal
   Scenario Outline: A JSON body nested deeper than the limit is refused before any route reads it
