@@ -68,6 +68,14 @@ Feature: Two models battle on the same prompt, a judge decides, and a leaderboar
     And MongoDB holds exactly 1 battle of my tenant with idempotency key "order-42"
 
   @normal
+  Scenario: A prompt as long as the limit is fought; one character more is refused and stores nothing
+    When I try to start a battle on a prompt of 4001 characters between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini"
+    Then the answer is 422 with the error code "validation_error" and a message naming "prompt"
+    And nothing new is stored for my tenant
+    When I start a battle on a prompt of 4000 characters between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini"
+    Then the battle completes within 20 seconds
+
+  @normal
   Scenario: The same idempotency key for a different battle is refused, and the first battle stands
     When I start a battle on "What is 2 + 3?" between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini" with idempotency key "order-9"
     And I try to start a battle on "What is 7 * 6?" between "gpt-4o-mini" and "gpt-3.5-turbo" judged by "gpt-4o-mini" with idempotency key "order-9"

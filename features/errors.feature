@@ -75,6 +75,20 @@ Feature: Bad requests get a clear error in one shape, and store nothing
       | POST /runs                        | 202, 400, 401, 404, 409, 413, 422, 503 |
       | DELETE /admin/tenants/{tenant_id} | 204, 401, 403, 404, 422, 503       |
       | PUT /admin/providers/{name}       | 200, 400, 401, 403, 413, 422, 503  |
+      | GET /runs/{run_id}/events         | 200, 401, 404, 409, 422, 503       |
+      | GET /runs/{run_id}/results        | 200, 401, 404, 422, 503            |
+
+  @normal
+  Scenario Outline: A JSON body nested deeper than the limit is refused before any route reads it
+    When I send POST /datasets with a JSON list nested <depth> levels deep
+    Then the answer is <status> with the error code "<code>" and a message naming "<names>"
+    And nothing new is stored for my tenant
+
+    Examples: The limit is 32 levels: met exactly, passed by one, and far past (deeper than Python's parser goes)
+      | depth  | status | code             | names                                     |
+      | 32     | 422    | validation_error | body: Input should be a valid dictionary  |
+      | 33     | 400    | bad_request      | nested too deeply; the limit is 32 levels |
+      | 100000 | 400    | bad_request      | nested too deeply; the limit is 32 levels |
 
   @normal
   Scenario: An oversized JSON body is refused before it is read

@@ -105,5 +105,6 @@ Feature: Datasets can be uploaded as files, and bad files are refused
       | a form without a file part                        | 422    | no file part        |
       | the dataset under the name "../../etc/x.jsonl"    | 422    | path separators     |
       | the dataset under a name with a control character | 422    | control characters  |
+      | the dataset under an empty file name              | 422    | no file name        |
       | the dataset under a name of 256 characters        | 422    | the limit is 255    |
       | the dataset under a name of 300 characters        | 422    | the limit is 255    |

@@ -51,6 +51,23 @@ def step_try_battle_with_key(context, prompt, a, b, judge, key):
     context.response = context.me.api.start_battle(prompt, [a, b], judge, idempotency_key=key)
 
 
+def _prompt_of(length: int) -> str:
+    return ("What is 2 + 3? " * (length // 15 + 1))[:length]
+
+
+@when('I try to start a battle on a prompt of {length:d} characters between "{a:Text}" and "{b:Text}" '
+      'judged by "{judge:Text}"')
+def step_try_battle_prompt_of_length(context, length, a, b, judge):
+    context.footprint_before = my_footprint(context)
+    context.response = context.me.api.start_battle(_prompt_of(length), [a, b], judge)
+
+
+@when('I start a battle on a prompt of {length:d} characters between "{a:Text}" and "{b:Text}" '
+      'judged by "{judge:Text}"')
+def step_start_battle_prompt_of_length(context, length, a, b, judge):
+    _start_mine(context, _prompt_of(length), a, b, judge)
+
+
 @when('I start a battle on "{prompt:Text}" between "{a:Text}" and "{b:Text}" judged by "{judge:Text}"')
 def step_start_battle(context, prompt, a, b, judge):
     _start_mine(context, prompt, a, b, judge)

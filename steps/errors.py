@@ -27,6 +27,13 @@ def step_send(context, method, path, body):
     context.response = context.me.api.request(method, _fill(context, path), content=content, headers=headers)
 
 
+@when("I send {method} {path} with a JSON list nested {depth:d} levels deep")
+def step_send_nested(context, method, path, depth):
+    context.footprint_before = my_footprint(context)
+    body = ("[" * depth + "]" * depth).encode()
+    context.response = context.me.api.request(method, path, content=body, headers={"Content-Type": "application/json"})
+
+
 @when("I send {method} {path} with a JSON body of {megabytes:d} MB")
 def step_send_big(context, method, path, megabytes):
     context.footprint_before = my_footprint(context)

@@ -221,6 +221,11 @@ def step_try_hostile_name(context, name):
     _upload(context, name, fixtures.upload_file("arithmetic.jsonl"), raw=True)
 
 
+@when("I try to upload the dataset under an empty file name")
+def step_try_empty_name(context):
+    _upload(context, "", fixtures.upload_file("arithmetic.jsonl"), raw=True)
+
+
 @when("I try to upload the dataset under a name with a control character")
 def step_try_control_name(context):
     _upload(context, "questions\x07.jsonl", fixtures.upload_file("arithmetic.jsonl"), raw=True)
