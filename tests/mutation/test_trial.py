@@ -89,3 +89,9 @@ def test_a_def_line_is_tried_by_the_scenarios_of_its_function_body(tmp_path):
     assert used_by(source, [4], measured) == [7, 8], "its decorator: its body"
     assert used_by(source, [6], measured) == [7, 8], "a continued signature: its body"
     assert used_by(source, [1], measured) == [1, 4, 5, 7, 8, 11, 12], "a constant: the whole file"
+
+
+def test_a_module_run_only_as_the_services_start_is_tried_by_every_scenario():
+    cover = CoverageMap({"scenarios": _map().scenarios, "files": {"services/arena/contract.py": {"1": [0], "2": [0]}}})
+    assert [s["id"] for s in select(cover, {"services/arena/contract.py": [2]})] == \
+        ["features/health.feature:3", "features/quick.feature:8", "features/slow.feature:4"]
