@@ -137,7 +137,8 @@ def mark(args) -> int:
 
 
 def retry(args) -> int:
-    count = sessions.retry(args.session)
+    only = {w.strip() for w in args.only.split(",") if w.strip()} or None
+    count = sessions.retry(args.session, only=only)
     print(f"[mutation] {count} mutant(s) that lived will be tried again by `exec`", file=sys.stderr)
     return 0
 
@@ -174,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
             sub.add_argument("--grow", action="store_true",
                              help="widen the session's sample to --sample (same seed), keeping its results")
     commands.add_parser("gate", help="the CI gate: a sample by mutation/gate.toml")
-    commands.add_parser("retry", help="try the mutants that lived again (after strengthening the scenarios)")
+    commands.add_parser("retry", help="try the mutants that lived again (after strengthening the scenarios)"
+                        ).add_argument("--only", default="", help="only those on these lines: services/x.py:12,...")
     commands.add_parser("mark", help="apply mutation/equivalents.toml to the whole sample, tried or not")
     for name in ("exec", "sample", "gate"):
         sub = commands.choices.get(name) or commands.add_parser(name)

@@ -93,13 +93,17 @@ def mark(session: Path) -> int:
         return mark_equivalents(db, sampled)
 
 
-def retry(session: Path, kinds: tuple[str, ...] = ("survived", "not covered")) -> int:
-    """Forget the results of the mutants that lived, so that `exec` tries them again (after the
-    scenarios were strengthened, or the map made anew); newly listed equivalents are marked."""
+def retry(session: Path, kinds: tuple[str, ...] = ("survived", "not covered"), only: set[str] | None = None) -> int:
+    """Forget the results of the mutants that lived (or only those on the lines `only` names,
+    "services/x.py:12"), so that `exec` tries them again (after the scenarios were strengthened,
+    or the map made anew); newly listed equivalents are marked."""
     import sqlite3
 
     with use_db(str(session), WorkDB.Mode.open) as db:
-        again = [job for job, result in db.results if classify(result) in kinds]
+        where = {item.job_id: f"{item.mutations[0].module_path}:{item.mutations[0].start_pos[0]}"
+                 for item in db.work_items}
+        again = [job for job, result in db.results
+                 if classify(result) in kinds and (only is None or where[job] in only)]
     with sqlite3.connect(session) as connection:
         connection.executemany("DELETE FROM work_results WHERE job_id = ?", [(job,) for job in again])
     with use_db(str(session), WorkDB.Mode.open) as db:
