@@ -22,19 +22,8 @@ from cosmic_ray.distribution.distributor import Distributor
 from cosmic_ray.mutating import mutate_and_test
 
 from harness.mutation.lane import LANES_DIR, Lane
+from harness.mutation.session import classify
 from harness.timing import PhaseTimer
-
-
-def verdict_of(result) -> str:
-    """Our word for a cosmic-ray result (the trial's own line where it wrote one)."""
-    output = result.output or ""
-    if result.worker_outcome != "normal":
-        return result.worker_outcome.value
-    if output == "timeout":
-        return "timed out (killed)"
-    if '"verdict": "not covered"' in output:
-        return "not covered"
-    return result.test_outcome.value
 
 
 class StackDistributor(Distributor):
@@ -73,7 +62,7 @@ class StackDistributor(Distributor):
                 on_task_complete(job_id, result)
                 finished += 1
                 rate = (time.monotonic() - tried_from) / finished
-                print(f"[mutation] {finished}/{len(items)} {verdict_of(result):<20} {where:<55} {seconds:5.1f} s"
+                print(f"[mutation] {finished}/{len(items)} {classify(result) or 'skipped':<20} {where:<55} {seconds:5.1f} s"
                       f"  (avg {rate:.1f} s a mutant)", file=sys.stderr, flush=True)
         except KeyboardInterrupt:
             print("\n[mutation] interrupted: the session keeps what finished; `exec` again resumes",
