@@ -62,7 +62,8 @@ class StackDistributor(Distributor):
                 on_task_complete(job_id, result)
                 finished += 1
                 rate = (time.monotonic() - tried_from) / finished
-                print(f"[mutation] {finished}/{len(items)} {classify(result) or 'skipped':<20} {where:<55} {seconds:5.1f} s"
+                word = classify(result) or "skipped"
+                print(f"[mutation] {finished}/{len(items)} {word:<20} {where:<55} {seconds:5.1f} s"
                       f"  (avg {rate:.1f} s a mutant)", file=sys.stderr, flush=True)
         except KeyboardInterrupt:
             print("\n[mutation] interrupted: the session keeps what finished; `exec` again resumes",
