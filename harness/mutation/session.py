@@ -238,7 +238,7 @@ def render_text(summary: dict) -> str:
     low, high = summary["total"]["interval95"]
     lines.append(f"score {_pct(summary['total']['score'])} of {summary['total']['scored']} scored mutants "
                  f"(95 % interval {_pct(low)}-{_pct(high)}); services/arena {_pct(summary['arena']['score'])}; "
-                 f"{summary['seconds_per_mutant']} s a mutant on average")
+                 f"a trial took {summary['seconds_per_mutant']} s on average (lanes run several at once).)
     return "\n".join(lines)
 
 
@@ -260,7 +260,7 @@ td,th{{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}}
 td:first-child,th:first-child{{text-align:left}}pre{{background:#f6f6f6;padding:6px}}</style></head><body>
 <h1>Mutation score of the acceptance scenarios</h1>
 <p>commit {html.escape(summary['commit'])}, {html.escape(summary['created'])};
-session {html.escape(summary['session'])}; {summary['seconds_per_mutant']} s a mutant on average.
+session {html.escape(summary['session'])}; a trial took {summary['seconds_per_mutant']} s on average (lanes run several at once).
 The score leaves equivalent mutants out; timeouts count as killed.</p>
 <table><tr><th>module</th>{''.join(f'<th>{k}</th>' for k in KINDS)}<th>score</th><th>95 % interval</th></tr>
 {body}</table>
