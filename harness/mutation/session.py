@@ -238,7 +238,7 @@ def render_text(summary: dict) -> str:
     low, high = summary["total"]["interval95"]
     lines.append(f"score {_pct(summary['total']['score'])} of {summary['total']['scored']} scored mutants "
                  f"(95 % interval {_pct(low)}-{_pct(high)}); services/arena {_pct(summary['arena']['score'])}; "
-                 f"a trial took {summary['seconds_per_mutant']} s on average (lanes run several at once).)
+                 f"a trial took {summary['seconds_per_mutant']} s on average")
     return "\n".join(lines)
 
 
