@@ -260,7 +260,8 @@ td,th{{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}}
 td:first-child,th:first-child{{text-align:left}}pre{{background:#f6f6f6;padding:6px}}</style></head><body>
 <h1>Mutation score of the acceptance scenarios</h1>
 <p>commit {html.escape(summary['commit'])}, {html.escape(summary['created'])};
-session {html.escape(summary['session'])}; a trial took {summary['seconds_per_mutant']} s on average (lanes run several at once).
+session {html.escape(summary['session'])};
+a trial took {summary['seconds_per_mutant']} s on average (lanes run several at once).
 The score leaves equivalent mutants out; timeouts count as killed.</p>
 <table><tr><th>module</th>{''.join(f'<th>{k}</th>' for k in KINDS)}<th>score</th><th>95 % interval</th></tr>
 {body}</table>
